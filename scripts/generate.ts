@@ -1,0 +1,20 @@
+// Regenerates every derived file. `npm run gen` writes; `--check` fails on drift.
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { renderEventType } from './gen-event-type.ts';
+
+const targets: Array<[string, () => string]> = [
+  ['src/core/event.generated.ts', renderEventType],
+];
+const extra: { docTargets(): Array<[string, () => string]> } | null = await import('./gen-docs' + '.ts').catch(() => null);
+if (extra) targets.push(...extra.docTargets());
+
+const check = process.argv.includes('--check');
+let drift = 0;
+for (const [path, render] of targets) {
+  const want = render();
+  const have = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  if (want === have) continue;
+  if (check) { console.error(`${path} is out of date: run \`npm run gen\``); drift++; }
+  else { writeFileSync(path, want); console.log(`wrote ${path}`); }
+}
+process.exit(drift ? 1 : 0);
