@@ -1,0 +1,82 @@
+/**
+ * Contract of a correlation type (single, threshold, pair, group, first_seen,
+ * anomaly, schedule). One file per type under src/core/engine/types/, one
+ * line in the registry. The core never branches on a type's name.
+ */
+import type { Rule, CompiledExpr, CompiledTemplate, SourceLoc, ActionSpec } from '../../rules/types.ts';
+import type { VigilEvent } from '../../event.generated.ts';
+import type { Clock } from '../../clock.ts';
+
+/** Tools the rule loader hands to `validate` so errors carry locations. */
+export interface ParamTools {
+  /** The raw value of a parameter (from YAML, `$var` references already resolved). */
+  raw(name: string): unknown;
+  has(name: string): boolean;
+  /** Compile a jexl expression parameter; on error records a diagnostic and returns null. */
+  expr(name: string, required?: boolean): CompiledExpr | null;
+  template(name: string): CompiledTemplate | null;
+  /** A duration ("3s", "10m") in ms. */
+  duration(name: string, required?: boolean): number | null;
+  /** A positive integer / number. */
+  int(name: string, required?: boolean, min?: number): number | null;
+  number(name: string, required?: boolean): number | null;
+  bool(name: string, dflt: boolean): boolean;
+  /** Nested object parameter (e.g. `first:` of a pair, `recover:`) as its own ParamTools. */
+  sub(name: string, required?: boolean): ParamTools | null;
+  /** Actions list nested in a parameter (e.g. `recover.actions`). */
+  actions(name: string): ActionSpec[];
+  /** Keys of a map parameter (e.g. the names under `groups:` or `collect:`). */
+  keys(name: string): string[];
+  /** Record an error located at the parameter. */
+  error(name: string, message: string, code?: string): void;
+  loc(name: string): SourceLoc;
+}
+
+/** Services a rule runtime gets from the engine. */
+export interface RuntimeEnv {
+  readonly clock: Clock;
+  /** Emit a hit for this rule: the engine renders message/actions, applies `limit`, counts. */
+  fire(h: FireArgs): void;
+  /** Persistent memory for first_seen (SQLite in production, in-memory in tests). */
+  readonly memory: KeyMemory;
+  /** Count an eviction caused by max_keys or a per-key cap. */
+  evicted(n?: number): void;
+}
+
+export interface FireArgs {
+  /** The event that completed the match (for templates); null for timer-driven hits. */
+  readonly event: VigilEvent | null;
+  readonly key: readonly unknown[];
+  readonly ts: number;
+  readonly count?: number;
+  readonly first_ts?: number;
+  readonly data?: Record<string, unknown>;
+  /** Override the rule's message/actions/tags (e.g. `recover:` hits). */
+  readonly message?: CompiledTemplate | null;
+  readonly actions?: readonly ActionSpec[];
+  readonly extraTags?: readonly string[];
+}
+
+export interface KeyMemory {
+  /** True when the key was seen before (and not forgotten); records the sighting at ts. */
+  seen(rule: string, key: string, ts: number, forgetAfterMs: number | null): boolean;
+}
+
+/** Per-rule runtime: receives events that matched `on` and `when`, with the key already computed. */
+export interface RuleRuntime {
+  /** `key` is the tuple; `keyStr` its canonical string (for Map keys). */
+  onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void;
+  /** Live keys (for metrics and bound checks). */
+  size(): number;
+  /** Release timers. */
+  dispose(): void;
+}
+
+export interface CorrelationType<P = Record<string, unknown>> {
+  readonly name: string;
+  readonly description: string;
+  /** Parameter names this type accepts (others are errors naming the nearest). */
+  readonly params: readonly string[];
+  validate(t: ParamTools): P | null;
+  build(rule: Rule & { params: P }, env: RuntimeEnv): RuleRuntime;
+}
