@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { vigil, ROOT } from './run-cli.ts';
+import { FIELDS } from '../../src/core/fields.ts';
+
+test('`vigil version` prints the package version', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  const r = vigil(['version']);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, `vigil ${pkg.version} (node ${process.version})\n`);
+});
+
+test('`vigil fields` lists every registry field, one per line', () => {
+  const r = vigil(['fields']);
+  assert.equal(r.code, 0);
+  const names = r.stdout.trimEnd().split('\n').map((l) => l.split(/\s+/)[0]);
+  assert.deepEqual(names, FIELDS.map((f) => f.name));
+});
+
+test('`vigil fields --json` is the registry as JSON', () => {
+  const r = vigil(['fields', '--json']);
+  assert.equal(r.code, 0);
+  const doc = JSON.parse(r.stdout) as { fields: Array<{ name: string; type: string }> };
+  assert.deepEqual(doc.fields.map((f) => [f.name, f.type]), FIELDS.map((f) => [f.name, f.type]));
+});
+
+test('`vigil fields --markdown` is the committed docs/fields.md', () => {
+  const r = vigil(['fields', '--markdown']);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, readFileSync(join(ROOT, 'docs', 'fields.md'), 'utf8'));
+});
+
+test('an unknown command is a usage error (exit 2)', () => {
+  const r = vigil(['frobnicate']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown command 'frobnicate'/);
+});
+
+test('--help describes each command and exits 0', () => {
+  const r = vigil(['--help']);
+  assert.equal(r.code, 0);
+  for (const cmd of ['fields', 'version']) assert.match(r.stdout, new RegExp(`^  ${cmd}\\b`, 'm'));
+});
