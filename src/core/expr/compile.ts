@@ -1,0 +1,107 @@
+/**
+ * The expression compiler: jexl source → one plain JS function, built once
+ * with `new Function`, never interpreted per event. Implements the contract
+ * in api.ts; the language is documented in docs/expressions.md.
+ */
+import type { CompiledExpr, CompiledTemplate, Diagnostic, SourceLoc } from '../rules/types.ts';
+import type { CompileEnv, CompileResult, CompileExprFn, CompileTemplateFn, HelperRuntime } from './api.ts';
+import type { HelperFn } from './helpers/types.ts';
+import { parse } from './parse.ts';
+import { Generator, type Frame } from './codegen.ts';
+import { bindHelpers } from './helpers/index.ts';
+import { getProp, filterStatic, filterRelative, inOp } from './runtime.ts';
+import { locAt, excerptAt } from './locate.ts';
+import { splitTemplate, renderValue } from './template.ts';
+
+export { HELPER_NAMES, HELPERS } from './helpers/index.ts';
+export { EXPR_CODES, type ExprCode } from './codes.ts';
+
+/** Values a template may name besides event fields; used when `env.extraRoots` is not given. */
+export const TEMPLATE_ROOTS: readonly string[] = ['rule', 'key', 'count', 'first_ts', 'data'];
+
+// Helper implementations bound once per (runtime, lists) pair, shared by every expression of a ruleset.
+const bound = new WeakMap<HelperRuntime, WeakMap<object, Record<string, HelperFn>>>();
+function helpersFor(env: CompileEnv): Record<string, HelperFn> {
+  let byLists = bound.get(env.runtime);
+  if (!byLists) bound.set(env.runtime, (byLists = new WeakMap()));
+  let h = byLists.get(env.lists);
+  if (!h) byLists.set(env.lists, (h = bindHelpers({ runtime: env.runtime, lists: env.lists })));
+  return h;
+}
+
+type Built = { ok: true; expr: CompiledExpr } | { ok: false; diagnostics: Diagnostic[] };
+
+function build(source: string, loc: SourceLoc, env: CompileEnv, extraRoots: readonly string[]): Built {
+  const parsed = parse(source);
+  const frame: Frame = { source, loc, tokens: parsed.tokens };
+  if (!parsed.ok) {
+    const p = parsed.problem;
+    return { ok: false, diagnostics: [{ code: 'VGL_EXPR_SYNTAX', severity: 'error', loc: locAt(source, loc, p.offset), message: p.message, excerpt: excerptAt(source, p.offset, p.length) }] };
+  }
+  const helpers = helpersFor(env);
+  const gen = new Generator(env, { runtime: env.runtime, lists: env.lists }, extraRoots);
+  const code = gen.gen(parsed.ast, frame, 's');
+  if (gen.diagnostics.length) return { ok: false, diagnostics: gen.diagnostics };
+  const prelude = [
+    ...gen.consts.map((_, i) => `const k${i} = K[${i}];`),
+    ...[...gen.helperRefs].map(([name, ref]) => `const ${ref} = H[${JSON.stringify(name)}];`),
+    ...gen.functions,
+  ].join('\n');
+  // Any runtime error (e.g. indexing undefined) yields undefined, as the contract says.
+  const body = `${prelude}\nreturn function vigilExpr(s) { try { return ${code}; } catch { return undefined; } };`;
+  const factory = new Function('K', 'H', 'gp', 'fs', 'fr', 'inOp', body) as (...deps: unknown[]) => (scope: object) => unknown;
+  const fn = factory(gen.consts, helpers, getProp, filterStatic, filterRelative, inOp);
+  return { ok: true, expr: { source, loc, fn, fields: [...gen.fields] } };
+}
+
+/** Compiles a condition or value expression. `loc` is where `source` starts in its file. */
+export const compileExpr: CompileExprFn = (source, loc, env): CompileResult<CompiledExpr> => {
+  const r = build(source, loc, env, env.extraRoots ?? []);
+  return r.ok ? { ok: true, value: r.expr } : { ok: false, diagnostics: r.diagnostics };
+};
+
+/** Shows a hole's diagnostic under the whole template line, which is what the author wrote. */
+function reanchor(d: Diagnostic, template: string, holeOffset: number, holeLoc: SourceLoc): Diagnostic {
+  if (d.loc.file !== holeLoc.file || d.loc.line !== holeLoc.line || !d.excerpt) return d;
+  const caret = d.excerpt.split('\n')[1] ?? '^';
+  const width = caret.trim().length || 1;
+  return { ...d, excerpt: excerptAt(template, holeOffset + (d.loc.col - holeLoc.col), width) };
+}
+
+/**
+ * Compiles a string with `{{ expression }}` holes. Holes may name event
+ * fields and `env.extraRoots` (default TEMPLATE_ROOTS). Missing values render
+ * as '', numbers as JS prints them, objects as JSON; a hole that fails
+ * renders as ''. A literal `{{` is written `{{ '{{' }}`.
+ */
+export const compileTemplate: CompileTemplateFn = (source, loc, env): CompileResult<CompiledTemplate> => {
+  const split = splitTemplate(source);
+  if (!split.ok) {
+    return { ok: false, diagnostics: [{ code: 'VGL_EXPR_TEMPLATE', severity: 'error', loc: locAt(source, loc, split.offset), message: split.message, excerpt: excerptAt(source, split.offset, split.length) }] };
+  }
+  const roots = env.extraRoots ?? TEMPLATE_ROOTS;
+  const texts: string[] = [''];
+  const fns: ((scope: object) => unknown)[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const part of split.parts) {
+    if (part.kind === 'text') { texts[texts.length - 1] += part.text; continue; }
+    const holeLoc = locAt(source, loc, part.offset);
+    const r = build(part.source, holeLoc, env, roots);
+    if (!r.ok) {
+      for (const d of r.diagnostics) diagnostics.push(reanchor(d, source, part.offset, holeLoc));
+      continue;
+    }
+    fns.push(r.expr.fn);
+    texts.push('');
+  }
+  if (diagnostics.length) return { ok: false, diagnostics };
+  const n = fns.length;
+  const render = n === 0
+    ? () => texts[0]
+    : (scope: object): string => {
+      let out = texts[0];
+      for (let i = 0; i < n; i++) out += renderValue(fns[i](scope)) + texts[i + 1];
+      return out;
+    };
+  return { ok: true, value: { source, render } };
+};

@@ -1,0 +1,168 @@
+/**
+ * Parsing with jexl's own lexer and parser, plus what jexl does not give:
+ * the offset of every token, so that diagnostics point at a column.
+ */
+import { createRequire } from 'node:module';
+import jexlModule from 'jexl';
+
+/** jexl's AST (node shapes read from jexl 2.3.0's parser). */
+export type Ast =
+  | { type: 'Literal'; value: string | number | boolean }
+  | { type: 'Identifier'; value: string; from?: Ast; relative?: boolean }
+  | { type: 'UnaryExpression'; operator: string; right: Ast }
+  | { type: 'BinaryExpression'; operator: string; left: Ast; right: Ast }
+  | { type: 'ConditionalExpression'; test: Ast; consequent: Ast | null; alternate: Ast }
+  | { type: 'ArrayLiteral'; value: Ast[] }
+  | { type: 'ObjectLiteral'; value: Record<string, Ast> }
+  | { type: 'FilterExpression'; relative: boolean; expr: Ast; subject: Ast }
+  | { type: 'FunctionCall'; name: string; pool: 'functions' | 'transforms'; args: Ast[] };
+
+export interface Token {
+  readonly type: string;
+  /** The element text (a negative number includes its minus sign). */
+  readonly text: string;
+  /** What jexl's parser quotes in errors: the text plus following whitespace. */
+  readonly raw: string;
+  readonly offset: number;
+}
+
+export interface SyntaxProblem { readonly offset: number; readonly length: number; readonly message: string }
+
+interface GrammarElement { type: string }
+interface JexlInternals {
+  _grammar: { elements: Record<string, GrammarElement> };
+  compile(src: string): { _getAst(): Ast | null };
+}
+interface LexerInstance { getElements(src: string): string[] }
+
+const require = createRequire(import.meta.url);
+const Lexer = require('jexl/dist/Lexer.js') as new (grammar: unknown) => LexerInstance;
+const jexl = new jexlModule.Jexl() as unknown as JexlInternals;
+const lexer = new Lexer(jexl._grammar);
+
+const numericRe = /^-?(?:(?:[0-9]*\.[0-9]+)|[0-9]+)$/;
+const identRe = /^[a-zA-Zа-яА-Я_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u00FF$][a-zA-Zа-яА-Я0-9_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u00FF$]*$/;
+const closers = new Set(['closeParen', 'closeBracket', 'closeCurl', 'comma', 'colon']);
+const negatesAfter = new Set(['binaryOp', 'unaryOp', 'openParen', 'openBracket', 'question', 'colon']);
+
+function tokenType(text: string): string {
+  if (text[0] === '"' || text[0] === "'" || numericRe.test(text) || text === 'true' || text === 'false') return 'literal';
+  const el = jexl._grammar.elements[text];
+  if (el) return el.type;
+  return identRe.test(text) ? 'identifier' : 'invalid';
+}
+
+/** Tokens with offsets, following jexl's lexer (whitespace folded into `raw`, a minus after an operator negates the next number). */
+export function tokenize(source: string): Token[] {
+  const elements = lexer.getElements(source);
+  const tokens: { type: string; text: string; raw: string; offset: number }[] = [];
+  let offset = 0;
+  let negateAt = -1;
+  for (const el of elements) {
+    const at = offset;
+    offset += el.length;
+    if (/^\s*$/.test(el)) {
+      if (tokens.length) tokens[tokens.length - 1].raw += el;
+      continue;
+    }
+    if (el === '-' && negateAt < 0 && (!tokens.length || negatesAfter.has(tokens[tokens.length - 1].type))) {
+      negateAt = at;
+      continue;
+    }
+    const text = negateAt >= 0 ? '-' + el : el;
+    tokens.push({ type: tokenType(text), text, raw: text, offset: negateAt >= 0 ? negateAt : at });
+    negateAt = -1;
+  }
+  if (negateAt >= 0) tokens.push({ type: 'binaryOp', text: '-', raw: '-', offset: negateAt });
+  return tokens;
+}
+
+/** The token whose cumulative `raw` text ends exactly at `prefixLength`, or -1. */
+function tokenEndingAt(tokens: readonly Token[], prefixLength: number): number {
+  let sum = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    sum += tokens[i].raw.length;
+    if (sum === prefixLength) return i;
+    if (sum > prefixLength) return -1;
+  }
+  return -1;
+}
+
+function describeSyntaxError(source: string, tokens: readonly Token[], err: unknown): SyntaxProblem {
+  const msg = err instanceof Error ? err.message : String(err);
+  let m = /^Token (.*) \((\w+)\) unexpected in expression: ([\s\S]*)$/.exec(msg);
+  if (m) {
+    const i = tokenEndingAt(tokens, m[3].length);
+    const tok = i >= 0 ? tokens[i] : null;
+    const text = tok ? tok.text : m[1].trim();
+    const prev = tok && i > 0 ? ` after \`${tokens[i - 1].text}\`` : '';
+    return {
+      offset: tok ? tok.offset : 0,
+      length: text.length,
+      message: `\`${text}\` is not expected here${prev}; check for a missing operand, operator or bracket`,
+    };
+  }
+  m = /^Unexpected end of expression: ([\s\S]*)$/.exec(msg);
+  if (m) {
+    const i = tokenEndingAt(tokens, m[1].length);
+    if (i >= 0 && (i < tokens.length - 1 || closers.has(tokens[i].type))) {
+      const tok = tokens[i];
+      return { offset: tok.offset, length: tok.text.length, message: `the expression before \`${tok.text}\` is incomplete; an operand is missing` };
+    }
+    const end = source.trimEnd().length;
+    const last = tokens.length ? tokens[tokens.length - 1].text : '';
+    return {
+      offset: end,
+      length: 1,
+      message: last ? `the expression ends too early after \`${last}\`; an operand or a closing bracket is missing` : 'the expression is empty',
+    };
+  }
+  m = /^Invalid expression token: ([\s\S]*)$/.exec(msg);
+  if (m) {
+    const bad = tokens.find((t) => t.type === 'invalid');
+    const text = bad ? bad.text : m[1];
+    return { offset: bad ? bad.offset : 0, length: text.length, message: `\`${text}\` is not part of the expression language; strings need quotes, and jexl has no such operator` };
+  }
+  return { offset: 0, length: Math.max(1, source.length), message: `the expression does not parse: ${msg}` };
+}
+
+export type ParseResult = { ok: true; ast: Ast; tokens: Token[] } | { ok: false; problem: SyntaxProblem; tokens: Token[] };
+
+export function parse(source: string): ParseResult {
+  let tokens: Token[] = [];
+  try {
+    tokens = tokenize(source);
+  } catch {
+    tokens = [];
+  }
+  try {
+    const ast = jexl.compile(source)._getAst();
+    if (!ast) return { ok: false, tokens, problem: { offset: 0, length: 1, message: 'the expression is empty' } };
+    return { ok: true, ast, tokens };
+  } catch (err) {
+    return { ok: false, tokens, problem: describeSyntaxError(source, tokens, err) };
+  }
+}
+
+/**
+ * Offset of the first occurrence of a dotted identifier chain (`src.ip`), a
+ * call (`name(`) or a transform (`|name`) among the tokens; -1 when absent.
+ */
+export function findName(tokens: readonly Token[], path: readonly string[], kind: 'path' | 'call' | 'transform'): number {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.type !== 'identifier' || t.text !== path[0]) continue;
+    if (kind === 'transform' && (i === 0 || tokens[i - 1].type !== 'pipe')) continue;
+    if (kind === 'call' && (tokens[i + 1]?.type !== 'openParen' || tokens[i - 1]?.type === 'pipe' || tokens[i - 1]?.type === 'dot')) continue;
+    if (kind === 'path') {
+      if (tokens[i - 1]?.type === 'dot' || tokens[i - 1]?.type === 'pipe') continue;
+      let ok = true;
+      for (let k = 1; k < path.length; k++) {
+        if (tokens[i + 2 * k - 1]?.type !== 'dot' || tokens[i + 2 * k]?.text !== path[k]) { ok = false; break; }
+      }
+      if (!ok) continue;
+    }
+    return t.offset;
+  }
+  return -1;
+}
