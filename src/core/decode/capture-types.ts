@@ -1,0 +1,60 @@
+/** One packet record as a capture file delivers it. */
+export interface CapturedPacket {
+  /** Link type of the packet's interface (see linktypes.ts). */
+  linktype: number;
+  /** Buffer holding the packet at `offset`; overwritten after the callback returns. */
+  buf: Buffer;
+  offset: number;
+  /** Bytes captured. */
+  caplen: number;
+  /** Length on the wire. */
+  origLen: number;
+  /** Capture time, ms since the epoch, with sub-millisecond precision as a fraction. */
+  tsMs: number;
+  /** pcapng interface index within its section; 0 for pcap. */
+  ifIndex: number;
+  /** pcapng `if_name`, else the interface index as text for pcapng; undefined for pcap. */
+  iface: string | undefined;
+}
+
+/** Called once per packet record, in file order. The object is reused: copy what you keep. */
+export type OnPacket = (pkt: CapturedPacket) => void;
+
+export interface CaptureInterface {
+  section: number;
+  index: number;
+  linktype: number;
+  snaplen: number;
+  name: string | undefined;
+  /** Timestamp units per second (1e6 for µs). */
+  unitsPerSecond: number;
+}
+
+export interface CaptureSummary {
+  format: 'pcap' | 'pcapng';
+  packets: number;
+  /** File bytes consumed. */
+  bytes: number;
+  interfaces: CaptureInterface[];
+  /** True when reading ended early because it was asked to stop. */
+  stopped: boolean;
+}
+
+export interface ReadCaptureOptions {
+  /** Read size; the reader holds one chunk (or one larger record). Default 4 MiB. */
+  chunkSize?: number;
+  /** Records longer than this are treated as damage rather than data. Default 64 MiB. */
+  maxRecordBytes?: number;
+  /** Called after every chunk read with the file offset reached and the file size. */
+  onProgress?: (done: number, total: number) => void;
+  /** Stop early (checked between chunks); the promise then resolves with `stopped: true`. */
+  signal?: AbortSignal;
+}
+
+/** A damaged or unreadable capture file. Every packet before `offset` was delivered first. */
+export class CaptureFileError extends Error {
+  constructor(readonly path: string, readonly offset: number, problem: string, fix: string) {
+    super(`${path}: ${problem} at byte offset ${offset}; ${fix}`);
+    this.name = 'CaptureFileError';
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * pcapng files: a sequence of blocks (type, total length, body, total length
+ * again). A Section Header Block starts each section and fixes its byte
+ * order; Interface Description Blocks number the section's interfaces
+ * (link type, snaplen, name, timestamp resolution and offset); packets come
+ * as Enhanced, Simple or (obsolete) Packet Blocks. Other blocks are skipped.
+ * A Simple Packet Block has no timestamp: it takes the previous packet's.
+ */
+import type { ChunkReader } from './chunk-reader.ts';
+import { CaptureFileError, type CaptureInterface, type CapturedPacket, type OnPacket } from './capture-types.ts';
+
+const SHB = 0x0a0d0d0a;
+const IDB = 1;
+const PB = 2;
+const SPB = 3;
+const EPB = 6;
+const BOM = 0x1a2b3c4d;
+const OPT_IF_NAME = 2;
+const OPT_IF_TSRESOL = 9;
+const OPT_IF_TSOFFSET = 14;
+const TWO32 = 4294967296;
+
+const SHORT = 'the file was cut short (a capture still being written, or an interrupted copy); every packet before it was read';
+const DAMAGED = 'the file is damaged from here on; every packet before it was read';
+
+interface Iface extends CaptureInterface {
+  /** ms = ticks / div (decimal resolutions of ms or finer) or ticks * mul. */
+  div: number;
+  mul: number;
+  offsetMs: number;
+  text: string;
+}
+
+function u32(b: Buffer, p: number, le: boolean): number {
+  return le
+    ? (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0
+    : ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+}
+function u16(b: Buffer, p: number, le: boolean): number {
+  return le ? b[p] | (b[p + 1] << 8) : (b[p] << 8) | b[p + 1];
+}
+
+/** Streams every packet block to `onPacket`; returns the packet count. */
+export async function readPcapng(
+  path: string, r: ChunkReader, maxRecord: number,
+  onPacket: OnPacket, interfaces: CaptureInterface[],
+): Promise<number> {
+  const pkt: CapturedPacket = { linktype: 0, buf: r.buf, offset: 0, caplen: 0, origLen: 0, tsMs: 0.5, ifIndex: 0, iface: undefined };
+  pkt.tsMs = 0;
+  let le = true;
+  let section = -1;
+  let ifaces: Iface[] = [];
+  let count = 0;
+  for (;;) {
+    if (r.end - r.pos < 12) {
+      if (!(await r.fill(12))) {
+        if (!r.atEof || r.leftover === 0) return count;
+        throw new CaptureFileError(path, r.at(r.pos), `truncated block header (${r.leftover} of 12 bytes)`, SHORT);
+      }
+    }
+    let b = r.buf, p = r.pos;
+    const type = u32(b, p, le);
+    if (type === SHB) {
+      const bom = u32(b, p + 8, true);
+      if (bom === BOM) le = true;
+      else if (bom === 0x4d3c2b1a) le = false;
+      else throw new CaptureFileError(path, r.at(p + 8), `section header with unknown byte-order magic 0x${bom.toString(16)}`, DAMAGED);
+      section++;
+      ifaces = [];
+    } else if (section < 0) {
+      throw new CaptureFileError(path, r.at(p), 'pcapng file does not begin with a section header block', 'the file is not pcapng or is damaged at its start');
+    }
+    const len = u32(b, p + 4, le);
+    if (len < 12 || len % 4 !== 0 || len > maxRecord) {
+      throw new CaptureFileError(path, r.at(p + 4), `block of type 0x${type.toString(16)} has an impossible length ${len} (must be a multiple of 4 between 12 and ${maxRecord})`, DAMAGED);
+    }
+    if (r.end - p < len) {
+      if (!(await r.fill(len))) {
+        if (!r.atEof) return count;
+        throw new CaptureFileError(path, r.at(r.pos), `truncated block: its header says ${len} bytes, only ${r.leftover} remain`, SHORT);
+      }
+      b = r.buf; p = r.pos;
+    }
+    if (u32(b, p + len - 4, le) !== len) {
+      throw new CaptureFileError(path, r.at(p + len - 4), `block length mismatch: leading length ${len}, trailing length ${u32(b, p + len - 4, le)}`, DAMAGED);
+    }
+    r.pos = p + len;
+    let ifIndex = -1, caplen = 0, origLen = 0, data = 0, tsHi = 0, tsLo = 0, hasTs = true;
+    switch (type) {
+      case IDB: {
+        if (len < 20) throw new CaptureFileError(path, r.at(p), `interface description block too short (${len} bytes)`, DAMAGED);
+        const iface = describeInterface(b, p, len, le, section, ifaces.length);
+        ifaces.push(iface);
+        interfaces.push({ section: iface.section, index: iface.index, linktype: iface.linktype, snaplen: iface.snaplen, name: iface.name, unitsPerSecond: iface.unitsPerSecond });
+        continue;
+      }
+      case EPB:
+        if (len < 32) throw new CaptureFileError(path, r.at(p), `enhanced packet block too short (${len} bytes)`, DAMAGED);
+        ifIndex = u32(b, p + 8, le); tsHi = u32(b, p + 12, le); tsLo = u32(b, p + 16, le);
+        caplen = u32(b, p + 20, le); origLen = u32(b, p + 24, le); data = p + 28;
+        break;
+      case PB:
+        if (len < 32) throw new CaptureFileError(path, r.at(p), `packet block too short (${len} bytes)`, DAMAGED);
+        ifIndex = u16(b, p + 8, le); tsHi = u32(b, p + 12, le); tsLo = u32(b, p + 16, le);
+        caplen = u32(b, p + 20, le); origLen = u32(b, p + 24, le); data = p + 28;
+        break;
+      case SPB: {
+        if (len < 16) throw new CaptureFileError(path, r.at(p), `simple packet block too short (${len} bytes)`, DAMAGED);
+        ifIndex = 0; hasTs = false;
+        origLen = u32(b, p + 8, le); data = p + 12;
+        caplen = Math.min(origLen, len - 16);
+        const snap = ifaces[0]?.snaplen ?? 0;
+        if (snap > 0 && caplen > snap) caplen = snap;
+        break;
+      }
+      default:
+        continue;
+    }
+    const iface = ifaces[ifIndex];
+    if (iface === undefined) {
+      throw new CaptureFileError(path, r.at(p + 8), `packet names interface ${ifIndex}, but section ${section} describes ${ifaces.length} interface(s)`, DAMAGED);
+    }
+    if (data + caplen > p + len - 4) {
+      throw new CaptureFileError(path, r.at(p + 20), `packet claims ${caplen} captured bytes, more than its ${len}-byte block holds`, DAMAGED);
+    }
+    if (hasTs) {
+      const ticks = tsHi * TWO32 + tsLo;
+      pkt.tsMs = (iface.div > 0 ? ticks / iface.div : ticks * iface.mul) + iface.offsetMs;
+    }
+    pkt.linktype = iface.linktype;
+    pkt.buf = b;
+    pkt.offset = data;
+    pkt.caplen = caplen;
+    pkt.origLen = origLen;
+    pkt.ifIndex = ifIndex;
+    pkt.iface = iface.text;
+    count++;
+    onPacket(pkt);
+  }
+}
+
+function describeInterface(b: Buffer, p: number, len: number, le: boolean, section: number, index: number): Iface {
+  const iface: Iface = {
+    section, index, linktype: u16(b, p + 8, le), snaplen: u32(b, p + 12, le),
+    name: undefined, unitsPerSecond: 1e6, div: 1000, mul: 0, offsetMs: 0, text: String(index),
+  };
+  const end = p + len - 4;
+  for (let q = p + 16; q + 4 <= end;) {
+    const code = u16(b, q, le), olen = u16(b, q + 2, le), v = q + 4;
+    if (code === 0 || v + olen > end) break;
+    if (code === OPT_IF_NAME) {
+      let e = v + olen;
+      while (e > v && b[e - 1] === 0) e--;
+      iface.name = b.toString('utf8', v, e);
+      iface.text = iface.name;
+    } else if (code === OPT_IF_TSRESOL && olen >= 1) {
+      const res = b[v];
+      const exp = res & 0x7f;
+      if (res & 0x80) {
+        iface.unitsPerSecond = 2 ** exp;
+        iface.div = 0; iface.mul = 1000 / iface.unitsPerSecond;
+      } else {
+        iface.unitsPerSecond = 10 ** exp;
+        // Dividing by an exact power of ten keeps decimal timestamps correctly rounded.
+        if (exp >= 3) { iface.div = 10 ** (exp - 3); iface.mul = 0; } else { iface.div = 0; iface.mul = 10 ** (3 - exp); }
+      }
+    } else if (code === OPT_IF_TSOFFSET && olen >= 8) {
+      const hi = u32(b, v + (le ? 4 : 0), le), lo = u32(b, v + (le ? 0 : 4), le);
+      // A signed 64-bit count of seconds.
+      const secs = hi >= 0x80000000 ? (hi - TWO32) * TWO32 + lo : hi * TWO32 + lo;
+      iface.offsetMs = secs * 1000;
+    }
+    q = v + ((olen + 3) & ~3);
+  }
+  return iface;
+}
