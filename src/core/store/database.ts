@@ -13,15 +13,27 @@ export type Db = Database.Database;
 
 export const DB_FILE = 'vigil.db';
 
-/** Open (creating dir and file on demand) with WAL and synchronous=NORMAL: durable across crashes, fast commits. */
-export function openDatabase(dataDir: string): Db {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, DB_FILE));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
+/**
+ * Open (creating dir and file on demand) with WAL and synchronous=NORMAL:
+ * durable across crashes, fast commits. `null` opens a private in-memory
+ * database (replay and tests: nothing outlives the process).
+ */
+export function openDatabase(dataDir: string | null): Db {
+  let db: Db;
+  if (dataDir === null) db = new Database(':memory:');
+  else {
+    mkdirSync(dataDir, { recursive: true });
+    db = new Database(join(dataDir, DB_FILE));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+  }
+  ensureMigrationsTable(db);
   return db;
+}
+
+function ensureMigrationsTable(db: Db): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
 }
 
 /**
@@ -30,6 +42,7 @@ export function openDatabase(dataDir: string): Db {
  * Returns true when it ran now, false when it had run before.
  */
 export function migrate(db: Db, id: string, sql: string): boolean {
+  ensureMigrationsTable(db);
   const done = db.prepare('SELECT 1 FROM schema_migrations WHERE id = ?').get(id);
   if (done) return false;
   db.transaction(() => {

@@ -1,0 +1,82 @@
+/**
+ * Parses the kernel's socket tables, /proc/net/{tcp,tcp6,udp,udp6}.
+ * Addresses are hex in host byte order per 32-bit word (little-endian on
+ * every platform vigil runs on): IPv4 "0100007F" is 127.0.0.1; IPv6 is
+ * four such words. Ports are plain big hex ("0016" = 22).
+ */
+import { formatIpv6 } from '../decode/ip-text.ts';
+
+export type NetTable = 'tcp' | 'tcp6' | 'udp' | 'udp6';
+export const NET_TABLES: readonly NetTable[] = ['tcp', 'tcp6', 'udp', 'udp6'];
+
+export interface SocketRow {
+  readonly table: NetTable;
+  readonly proto: 'tcp' | 'udp';
+  /** 4 or 6; IPv4-mapped addresses in the v6 tables are reported as IPv4. */
+  readonly version: 4 | 6;
+  readonly localIp: string;
+  readonly localPort: number;
+  /** Null when the socket has no peer (listening, unconnected UDP). */
+  readonly remoteIp: string | null;
+  readonly remotePort: number;
+  readonly state: string;
+  readonly uid: number;
+  readonly inode: number;
+}
+
+const TCP_STATES: Readonly<Record<number, string>> = {
+  0x01: 'ESTABLISHED', 0x02: 'SYN_SENT', 0x03: 'SYN_RECV', 0x04: 'FIN_WAIT1', 0x05: 'FIN_WAIT2', 0x06: 'TIME_WAIT',
+  0x07: 'CLOSE', 0x08: 'CLOSE_WAIT', 0x09: 'LAST_ACK', 0x0a: 'LISTEN', 0x0b: 'CLOSING', 0x0c: 'NEW_SYN_RECV',
+};
+
+const bytes16 = new Uint8Array(16);
+
+/** "0100007F" → "127.0.0.1" */
+export function hexIpv4(hex: string): string {
+  const v = parseInt(hex, 16);
+  return `${v & 255}.${(v >>> 8) & 255}.${(v >>> 16) & 255}.${v >>> 24}`;
+}
+
+/** 32 hex digits, four little-endian words → canonical text; IPv4-mapped → dotted quad. */
+export function hexIpv6(hex: string): string {
+  for (let w = 0; w < 4; w++) {
+    const v = parseInt(hex.slice(w * 8, w * 8 + 8), 16);
+    bytes16[w * 4] = v & 255; bytes16[w * 4 + 1] = (v >>> 8) & 255; bytes16[w * 4 + 2] = (v >>> 16) & 255; bytes16[w * 4 + 3] = v >>> 24;
+  }
+  const text = formatIpv6(bytes16, 0);
+  return text.startsWith('::ffff:') && text.includes('.') ? text.slice(7) : text;
+}
+
+const isZeroAddr = (ip: string): boolean => ip === '0.0.0.0' || ip === '::';
+
+/** Parse one table's text. Lines that do not parse are skipped and counted in `bad`. */
+export function parseNetTable(table: NetTable, text: string): { rows: SocketRow[]; bad: number } {
+  const rows: SocketRow[] = [];
+  let bad = 0;
+  const proto = table.startsWith('tcp') ? 'tcp' : 'udp';
+  const v6 = table.endsWith('6');
+  const lines = text.split('\n');
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (!line) continue;
+    const f = line.split(/\s+/);
+    const local = f[1]?.split(':');
+    const remote = f[2]?.split(':');
+    const hexLen = v6 ? 32 : 8;
+    if (!local || !remote || local.length !== 2 || remote.length !== 2 || local[0].length !== hexLen || remote[0].length !== hexLen || f.length < 10) { bad++; continue; }
+    const localIp = v6 ? hexIpv6(local[0]) : hexIpv4(local[0]);
+    const remoteIpRaw = v6 ? hexIpv6(remote[0]) : hexIpv4(remote[0]);
+    const remotePort = parseInt(remote[1], 16);
+    const st = parseInt(f[3], 16);
+    const state = proto === 'udp' ? (st === 0x01 ? 'ESTABLISHED' : 'UNCONN') : (TCP_STATES[st] ?? `STATE_${st}`);
+    const noPeer = isZeroAddr(remoteIpRaw) && remotePort === 0;
+    rows.push({
+      table, proto,
+      version: localIp.includes(':') ? 6 : 4,
+      localIp, localPort: parseInt(local[1], 16),
+      remoteIp: noPeer ? null : remoteIpRaw, remotePort,
+      state, uid: Number(f[7]), inode: Number(f[9]),
+    });
+  }
+  return { rows, bad };
+}

@@ -1,0 +1,149 @@
+/**
+ * procnet: watches the socket table (/proc/net/{tcp,tcp6,udp,udp6}) and
+ * emits a `socket` event when a socket appears or goes away, with the owning
+ * process when it can be found. Needs no privileges: other users' processes
+ * are simply not attributed (proc.pid 0).
+ *
+ * Orientation: src is the side that started the conversation. Inbound
+ * (`sock.direction` in): src = peer, dst = local end. Outbound (out): src =
+ * local end, dst = peer. Listening / unconnected sockets: dst = local end,
+ * no src. So `src.ip` means the same for sockets as for packets.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { defineInput, type Emit, type VigilEvent } from '../../core/plugin-api.ts';
+import { parseDuration, DURATION_HINT } from '../../core/config/duration.ts';
+import { parseNetTable, NET_TABLES, type SocketRow, type NetTable } from '../../core/procfs/net-table.ts';
+import { ProcessAttributor, type ProcInfo } from '../../core/procfs/processes.ts';
+
+const schema = z.strictObject({
+  interval: z.string().refine((s) => parseDuration(s) !== null, { message: `must be ${DURATION_HINT}` }).default('2s')
+    .describe('How often the socket table is read. Sockets that live shorter than this may be missed.'),
+  tables: z.array(z.enum(NET_TABLES as [NetTable, ...NetTable[]])).default([...NET_TABLES])
+    .describe('Which /proc/net tables to watch.'),
+  listening: z.boolean().default(true).describe('Also report listening and unconnected sockets (a new listener is worth knowing about).'),
+  existing: z.boolean().default(true).describe('Report the sockets already open at start as appeared.'),
+  attribute: z.boolean().default(true).describe('Find the owning process (proc.*) through /proc/<pid>/fd.'),
+  max_sockets: z.number().int().min(1).default(65_536).describe('Most sockets tracked at once; the rest are counted in vigil_procnet_untracked_total and not reported.'),
+});
+type Config = z.output<typeof schema>;
+
+interface Tracked { row: SocketRow; proc: ProcInfo | undefined; direction: 'in' | 'out' | 'unknown' }
+
+const keyOf = (r: SocketRow): string => `${r.table} ${r.localIp} ${r.localPort} ${r.remoteIp ?? '-'} ${r.remotePort}`;
+
+export function socketDirection(r: SocketRow, listening: ReadonlySet<string>, ephemeral: readonly [number, number]): 'in' | 'out' | 'unknown' {
+  if (r.remoteIp === null || r.state === 'LISTEN') return 'in';
+  if (listening.has(`${r.proto} ${r.localPort}`)) return 'in';
+  if (r.localPort >= ephemeral[0] && r.localPort <= ephemeral[1]) return 'out';
+  return 'unknown';
+}
+
+/** The event for one socket change; a fresh object (socket events are rare, and consumers may keep them). */
+export function socketEvent(input: string, ts: number, change: 'appeared' | 'gone', t: Tracked): VigilEvent {
+  const r = t.row;
+  const local = { ip: r.localIp, port: r.localPort };
+  const peer = r.remoteIp === null ? undefined : { ip: r.remoteIp, port: r.remotePort };
+  const inbound = t.direction === 'in';
+  const ev: VigilEvent = {
+    ts, kind: 'socket', input, proto: r.proto,
+    src: peer === undefined ? undefined : inbound ? peer : local,
+    dst: peer === undefined ? local : inbound ? local : peer,
+    ip: { version: r.version },
+    sock: { state: r.state, change, inode: r.inode, uid: r.uid, direction: t.direction },
+    proc: t.proc
+      ? { pid: t.proc.pid, uid: t.proc.uid, gid: t.proc.gid, user: t.proc.user, exe: t.proc.exe, cmdline: t.proc.cmdline, unit: t.proc.unit, cgroup: t.proc.cgroup }
+      : { pid: 0 },
+  };
+  if (ev.src === undefined) delete ev.src;
+  return ev;
+}
+
+export default defineInput<Config>({
+  name: 'procnet',
+  description: 'Polls the kernel socket table (/proc/net/tcp, tcp6, udp, udp6) and reports sockets that appear or go away, with the owning process. No root needed.',
+  schema,
+  example: { interval: '2s', tables: ['tcp', 'tcp6', 'udp', 'udp6'], listening: true, existing: true, attribute: true, max_sockets: 65_536 },
+  emits: ['socket'],
+  canRun: (env) => (env.platform === 'linux' ? null : `it reads /proc/net, which exists on Linux only (this is ${env.platform})`),
+  create(ctx, config) {
+    const everyMs = parseDuration(config.interval)!;
+    const attributor = new ProcessAttributor(config.max_sockets);
+    const polls = ctx.metrics.counter('polls_total', 'Reads of the socket tables.');
+    const tracked = ctx.metrics.gauge('sockets', 'Sockets currently tracked.');
+    const untracked = ctx.metrics.counter('untracked_total', 'Sockets not tracked because max_sockets was reached.');
+    const badLines = ctx.metrics.counter('bad_lines_total', 'Socket table lines that did not parse.');
+    const readErrors = ctx.metrics.counter('read_errors_total', 'Socket tables that could not be read.');
+    let known = new Map<string, Tracked>();
+    let first = true;
+    let timer: NodeJS.Timeout | null = null;
+    let stopped = false;
+    let finish: (() => void) | null = null;
+
+    async function poll(emit: Emit): Promise<void> {
+      const rows: SocketRow[] = [];
+      for (const table of config.tables) {
+        let text: string;
+        try { text = await readFile(`/proc/net/${table}`, 'latin1'); } catch (e) {
+          readErrors.inc();
+          ctx.logger.warn({ table, err: (e as Error).message }, 'socket table unreadable');
+          continue;
+        }
+        const parsed = parseNetTable(table, text);
+        if (parsed.bad) badLines.inc(parsed.bad);
+        for (const r of parsed.rows) if (config.listening || r.remoteIp !== null) rows.push(r);
+      }
+      if (stopped) return;
+      polls.inc();
+      const listening = new Set<string>();
+      for (const r of rows) if (r.state === 'LISTEN' || (r.proto === 'udp' && r.remoteIp === null)) listening.add(`${r.proto} ${r.localPort}`);
+      const next = new Map<string, Tracked>();
+      const fresh: Tracked[] = [];
+      for (const r of rows) {
+        const k = keyOf(r);
+        const prev = known.get(k);
+        if (prev) { prev.row = r; next.set(k, prev); continue; }
+        if (next.has(k)) continue;
+        if (next.size >= config.max_sockets) { untracked.inc(); continue; }
+        const t: Tracked = { row: r, proc: undefined, direction: socketDirection(r, listening, ctx.host.ephemeral) };
+        next.set(k, t);
+        fresh.push(t);
+      }
+      if (config.attribute && fresh.length) {
+        const procs = attributor.resolve(fresh.map((t) => t.row.inode));
+        for (const t of fresh) t.proc = procs.get(t.row.inode);
+      }
+      const ts = Date.now();
+      for (const [k, t] of known) {
+        if (next.has(k)) continue;
+        attributor.forget(t.row.inode);
+        emit(socketEvent(ctx.name, ts, 'gone', t));
+      }
+      if (!first || config.existing) for (const t of fresh) emit(socketEvent(ctx.name, ts, 'appeared', t));
+      first = false;
+      known = next;
+      tracked.set(known.size);
+    }
+
+    return {
+      // A stream input: start resolves when stop is called.
+      start(emit) {
+        return new Promise<void>((resolve, reject) => {
+          finish = resolve;
+          const loop = (): void => {
+            poll(emit).then(() => {
+              if (!stopped) { timer = setTimeout(loop, everyMs); }
+            }, (e: unknown) => { stopped = true; reject(e); });
+          };
+          loop();
+        });
+      },
+      async stop() {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+        timer = null;
+        finish?.();
+      },
+    };
+  },
+});
