@@ -25,6 +25,11 @@ export interface ParamTools {
   sub(name: string, required?: boolean): ParamTools | null;
   /** Actions list nested in a parameter (e.g. `recover.actions`). */
   actions(name: string): ActionSpec[];
+  /**
+   * A list of jexl expressions (e.g. `first.key: [src.ip, dst.ip]` of a pair);
+   * a single string is a one-element list. Null (with a diagnostic) on error.
+   */
+  exprList?(name: string, required?: boolean): CompiledExpr[] | null;
   /** Keys of a map parameter (e.g. the names under `groups:` or `collect:`). */
   keys(name: string): string[];
   /** Record an error located at the parameter. */
@@ -41,6 +46,12 @@ export interface RuntimeEnv {
   readonly memory: KeyMemory;
   /** Count an eviction caused by max_keys or a per-key cap. */
   evicted(n?: number): void;
+  /**
+   * Run `fn` once event time is known: at once when the clock has moved past
+   * 0, else just before the first event is processed. Lets period timers
+   * (schedule, anomaly) anchor on real event time instead of the epoch.
+   */
+  whenTimeKnown?(fn: (now: number) => void): void;
 }
 
 export interface FireArgs {

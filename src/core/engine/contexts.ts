@@ -1,0 +1,96 @@
+/**
+ * Contexts: named, keyed flags with a lifetime on event time (SEC's
+ * contexts). Set and cleared by the `context.set` / `context.delete` actions,
+ * tested by the `context(name, key…)` condition helper. Each name holds at
+ * most `capPerName` keys (the oldest set is evicted first, and counted).
+ * Persistent contexts are written through to SQLite and read back at start.
+ */
+import type Database from 'better-sqlite3';
+
+interface Entry { expires: number; persistent: boolean }
+
+export interface ContextStats { live: number; sets: number; deletes: number; expired: number; evictions: number }
+
+export interface ContextStoreOptions {
+  /** Keys per context name, default 100000. */
+  readonly capPerName?: number;
+  /** Open database for persistent contexts (the engine's memory database); none keeps everything in memory. */
+  readonly db?: Database.Database;
+}
+
+export class ContextStore {
+  private readonly byName = new Map<string, Map<string, Entry>>();
+  private readonly cap: number;
+  private readonly counts = { sets: 0, deletes: 0, expired: 0, evictions: 0 };
+  private readonly put?: Database.Statement;
+  private readonly del?: Database.Statement;
+
+  constructor(opts: ContextStoreOptions = {}, now = 0) {
+    this.cap = opts.capPerName ?? 100_000;
+    const db = opts.db;
+    if (db) {
+      db.exec('CREATE TABLE IF NOT EXISTS vigil_contexts (name TEXT NOT NULL, key TEXT NOT NULL, expires REAL NOT NULL, PRIMARY KEY (name, key)) WITHOUT ROWID');
+      this.put = db.prepare('INSERT OR REPLACE INTO vigil_contexts (name, key, expires) VALUES (?, ?, ?)');
+      this.del = db.prepare('DELETE FROM vigil_contexts WHERE name = ? AND key = ?');
+      const rows = db.prepare('SELECT name, key, expires FROM vigil_contexts').all() as { name: string; key: string; expires: number }[];
+      for (const r of rows) if (r.expires >= now) this.mapOf(r.name).set(r.key, { expires: r.expires, persistent: true });
+    }
+  }
+
+  /** Set (or refresh) `name` for `key` until `now + ttl` (ttl null: no expiry). */
+  set(name: string, key: string, now: number, ttlMs: number | null, persistent = false): void {
+    const m = this.mapOf(name);
+    const expires = ttlMs === null ? Infinity : now + ttlMs;
+    m.delete(key);
+    m.set(key, { expires, persistent });
+    this.counts.sets++;
+    if (persistent) {
+      if (!this.put) throw new Error(`context ${name}: persistent: true needs a database (set engine memory to SQLite)`);
+      this.put.run(name, key, expires === Infinity ? Number.MAX_VALUE : expires);
+    }
+    if (m.size > this.cap) {
+      for (const [k, e] of m) { m.delete(k); this.counts.evictions++; if (e.persistent) this.del?.run(name, k); break; }
+    }
+  }
+
+  delete(name: string, key: string): boolean {
+    const m = this.byName.get(name);
+    const e = m?.get(key);
+    if (!m || !e) return false;
+    m.delete(key);
+    this.counts.deletes++;
+    if (e.persistent) this.del?.run(name, key);
+    return true;
+  }
+
+  /** Is `name` set for `key` at event time `now`? A context lives while `now - setAt <= ttl`, like every "within D" in vigil. */
+  has(name: string, key: string, now: number): boolean {
+    const m = this.byName.get(name);
+    const e = m?.get(key);
+    if (!e) return false;
+    if (now <= e.expires) return true;
+    m!.delete(key);
+    this.counts.expired++;
+    if (e.persistent) this.del?.run(name, key);
+    return false;
+  }
+
+  /** Remove expired entries of every name (called by the engine now and then). */
+  sweep(now: number): void {
+    for (const [name, m] of this.byName) {
+      for (const [k, e] of m) if (e.expires < now) { m.delete(k); this.counts.expired++; if (e.persistent) this.del?.run(name, k); }
+    }
+  }
+
+  stats(): ContextStats {
+    let live = 0;
+    for (const m of this.byName.values()) live += m.size;
+    return { live, ...this.counts };
+  }
+
+  private mapOf(name: string): Map<string, Entry> {
+    let m = this.byName.get(name);
+    if (!m) { m = new Map(); this.byName.set(name, m); }
+    return m;
+  }
+}

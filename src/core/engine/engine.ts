@@ -1,0 +1,300 @@
+/**
+ * The engine: runs a compiled Ruleset over events, synchronously.
+ *
+ * Time: the caller drives the clock. `feed(ev)` does `clock.advance(ev.ts)`
+ * then `push(ev)`; `push` alone evaluates the event without moving time
+ * (live mode, where a wall ticker advances the clock). Correlation types
+ * measure windows on `ev.ts`; events are expected in non-decreasing `ts`
+ * order, and events with equal `ts` are taken in arrival order.
+ *
+ * Events are never retained: the decoder reuses its event object, so types
+ * copy the fields they keep. The key tuple handed to a type is a per-rule
+ * scratch array valid during the call only.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { HitSink, Hit } from '../hit.ts';
+import type { HostFacts } from '../host.ts';
+import type { VigilEvent } from '../event.generated.ts';
+import type { Rule, Ruleset } from '../rules/types.ts';
+import type { HelperRuntime } from '../expr/api.ts';
+import type { FireArgs, KeyMemory, RuleRuntime, RuntimeEnv } from './types/api.ts';
+import { CORRELATION_TYPES } from './types/index.ts';
+import { ContextStore, type ContextStats, type ContextStoreOptions } from './contexts.ts';
+import { InMemoryKeyMemory } from './memory.ts';
+import { SqliteKeyMemory } from './memory-sqlite.ts';
+import { encodeKey, partString } from './key.ts';
+import { renderHit } from './render-hit.ts';
+import { ENGINE_ACTIONS } from './engine-actions.ts';
+import { Limiter } from './limiter.ts';
+
+export type EngineLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
+
+export interface EngineOptions {
+  readonly clock: Clock;
+  readonly sink: HitSink;
+  readonly host: HostFacts;
+  /** first_seen memory; default in-memory. A SqliteKeyMemory also holds persistent contexts. */
+  readonly memory?: KeyMemory;
+  readonly logger?: EngineLogger;
+  readonly contexts?: ContextStoreOptions;
+}
+
+export interface RuleStats {
+  readonly id: string;
+  readonly type: string;
+  /** Events that passed `on` and `when`. */
+  readonly matches: number;
+  readonly hits: number;
+  readonly liveKeys: number;
+  readonly evictions: number;
+  /** Hits turned into a notice or dropped by `limit`. */
+  readonly limited: number;
+  /** Matching events skipped because a key part was missing. */
+  readonly unkeyed: number;
+}
+
+export interface EngineStats {
+  readonly events: number;
+  readonly matches: number;
+  readonly hits: number;
+  readonly liveKeys: number;
+  readonly evictions: number;
+  readonly limited: number;
+  readonly actionErrors: number;
+  readonly reloads: number;
+  readonly rules: readonly RuleStats[];
+  readonly contexts: ContextStats;
+}
+
+interface Slot {
+  rule: Rule;
+  runtime: RuleRuntime;
+  readonly when: ((s: object) => unknown) | null;
+  readonly keyFns: readonly ((s: object) => unknown)[];
+  readonly keyBuf: unknown[];
+  readonly limiter: Limiter | null;
+  matches: number;
+  hits: number;
+  evictions: number;
+  limited: number;
+  unkeyed: number;
+}
+
+type PendingAction = { plugin: string; params: Readonly<Record<string, unknown>>; ts: number; rule: string };
+
+const CONTEXT_SWEEP_MS = 60_000;
+
+export class Engine {
+  readonly clock: Clock;
+  /** Pass this to the rule loader's compile env: `context()` and host helpers read it at call time. */
+  readonly helpers: HelperRuntime;
+  readonly contexts: ContextStore;
+  private readonly sink: HitSink;
+  private readonly memory: KeyMemory;
+  private readonly logger?: EngineLogger;
+  private slots = new Map<string, Slot>();
+  private index = new Map<string, Slot[]>();
+  private events = 0;
+  private reloads = 0;
+  private actionErrors = 0;
+  private inPush = false;
+  private pending: PendingAction[] = [];
+  private timeKnown: boolean;
+  private waitingForTime: ((now: number) => void)[] = [];
+  private lastSweep = -Infinity;
+  private ruleset: Ruleset | null = null;
+
+  constructor(opts: EngineOptions) {
+    this.clock = opts.clock;
+    this.sink = opts.sink;
+    this.logger = opts.logger;
+    this.memory = opts.memory ?? new InMemoryKeyMemory();
+    const db = opts.contexts?.db ?? (this.memory instanceof SqliteKeyMemory ? this.memory.db : undefined);
+    this.contexts = new ContextStore({ ...opts.contexts, db }, this.clock.now());
+    const contexts = this.contexts;
+    const clock = this.clock;
+    this.helpers = {
+      host: opts.host,
+      hasContext(name: string, key: readonly unknown[]): boolean { return contexts.has(name, encodeKey(key), clock.now()); },
+    };
+    this.timeKnown = this.clock.now() > 0;
+  }
+
+  /** The ruleset now running (null before the first load). */
+  get current(): Ruleset | null { return this.ruleset; }
+
+  /**
+   * Swap in a ruleset. Runs between two events (push is synchronous). A rule
+   * whose id and hash are unchanged keeps its runtime state and counters; a
+   * changed or new rule starts fresh; a removed one is disposed.
+   * Throws (changing nothing) when a rule names an unknown correlation type.
+   */
+  load(ruleset: Ruleset): { kept: number; fresh: number; removed: number } {
+    for (const r of ruleset.rules) {
+      if (!CORRELATION_TYPES.has(r.type)) throw new Error(`${r.loc.file}:${r.loc.line}:${r.loc.col} rule \`${r.id}\`: unknown correlation type \`${r.type}\``);
+    }
+    const next = new Map<string, Slot>();
+    let kept = 0, fresh = 0;
+    const built: Slot[] = [];
+    try {
+      for (const r of ruleset.rules) {
+        const old = this.slots.get(r.id);
+        if (old && old.rule.hash === r.hash && old.rule.type === r.type) { next.set(r.id, old); kept++; continue; }
+        const slot = this.buildSlot(r);
+        built.push(slot);
+        next.set(r.id, slot);
+        fresh++;
+      }
+    } catch (e) {
+      for (const s of built) s.runtime.dispose();
+      throw e;
+    }
+    let removed = 0;
+    for (const [id, s] of this.slots) if (next.get(id) !== s) { s.runtime.dispose(); removed++; }
+    const index = new Map<string, Slot[]>();
+    for (const s of next.values()) {
+      for (const kind of s.rule.on) {
+        let list = index.get(kind);
+        if (!list) { list = []; index.set(kind, list); }
+        list.push(s);
+      }
+    }
+    this.slots = next;
+    this.index = index;
+    this.ruleset = ruleset;
+    this.reloads++;
+    return { kept, fresh, removed };
+  }
+
+  /** Advance the clock to the event's time (firing due timers), then evaluate it. */
+  feed(ev: VigilEvent): void {
+    this.clock.advance(ev.ts);
+    this.push(ev);
+  }
+
+  /** Evaluate one event against every rule listening to its kind. Does not move the clock. */
+  push(ev: VigilEvent): void {
+    if (!this.timeKnown) this.startTime(ev.ts);
+    this.events++;
+    if (ev.ts - this.lastSweep > CONTEXT_SWEEP_MS) { this.lastSweep = ev.ts; this.contexts.sweep(ev.ts); }
+    const slots = this.index.get(ev.kind);
+    if (slots === undefined) return;
+    this.inPush = true;
+    try {
+      for (let i = 0; i < slots.length; i++) {
+        const s = slots[i];
+        if (s.when !== null && !s.when(ev)) continue;
+        s.matches++;
+        const fns = s.keyFns;
+        let keyStr: string;
+        if (fns.length === 1) {
+          const v = fns[0](ev);
+          if (v === undefined || v === null) { s.unkeyed++; continue; }
+          s.keyBuf[0] = v;
+          keyStr = typeof v === 'string' ? v : partString(v);
+        } else if (fns.length === 0) {
+          keyStr = '';
+        } else {
+          let missing = false;
+          for (let k = 0; k < fns.length; k++) {
+            const v = fns[k](ev);
+            if (v === undefined || v === null) { missing = true; break; }
+            s.keyBuf[k] = v;
+          }
+          if (missing) { s.unkeyed++; continue; }
+          keyStr = encodeKey(s.keyBuf);
+        }
+        s.runtime.onEvent(ev, s.keyBuf, keyStr);
+      }
+    } finally {
+      this.inPush = false;
+      if (this.pending.length) this.runPending();
+    }
+  }
+
+  stats(): EngineStats {
+    const rules: RuleStats[] = [];
+    let matches = 0, hits = 0, liveKeys = 0, evictions = 0, limited = 0;
+    for (const s of this.slots.values()) {
+      const live = s.runtime.size();
+      rules.push({ id: s.rule.id, type: s.rule.type, matches: s.matches, hits: s.hits, liveKeys: live, evictions: s.evictions, limited: s.limited, unkeyed: s.unkeyed });
+      matches += s.matches; hits += s.hits; liveKeys += live; evictions += s.evictions; limited += s.limited;
+    }
+    return { events: this.events, matches, hits, liveKeys, evictions, limited, actionErrors: this.actionErrors, reloads: this.reloads, rules, contexts: this.contexts.stats() };
+  }
+
+  /** Dispose every rule (cancelling timers) and flush memory. */
+  close(): void {
+    for (const s of this.slots.values()) s.runtime.dispose();
+    this.slots = new Map();
+    this.index = new Map();
+    const m = this.memory as { close?: () => void };
+    m.close?.();
+  }
+
+  private buildSlot(rule: Rule): Slot {
+    const type = CORRELATION_TYPES.get(rule.type)!;
+    const slot: Slot = {
+      rule,
+      runtime: null as unknown as RuleRuntime,
+      when: rule.when ? rule.when.fn : null,
+      keyFns: rule.key.exprs.map((e) => e.fn),
+      keyBuf: new Array<unknown>(rule.key.exprs.length),
+      limiter: rule.limit ? new Limiter(rule.limit.count, rule.limit.perMs) : null,
+      matches: 0, hits: 0, evictions: 0, limited: 0, unkeyed: 0,
+    };
+    const env: RuntimeEnv = {
+      clock: this.clock,
+      memory: this.memory,
+      fire: (f: FireArgs) => this.emit(slot, f),
+      evicted: (n = 1) => { slot.evictions += n; },
+      whenTimeKnown: (fn) => { if (this.timeKnown) fn(this.clock.now()); else this.waitingForTime.push(fn); },
+    };
+    slot.runtime = type.build(rule as Rule & { params: never }, env);
+    return slot;
+  }
+
+  private startTime(ts: number): void {
+    this.timeKnown = true;
+    const now = Math.max(ts, this.clock.now());
+    const fns = this.waitingForTime;
+    this.waitingForTime = [];
+    for (const fn of fns) fn(now);
+  }
+
+  private emit(slot: Slot, f: FireArgs): void {
+    const rule = slot.rule;
+    const hit = renderHit(rule, f);
+    for (const a of hit.actions) {
+      if (!ENGINE_ACTIONS.has(a.plugin)) continue;
+      const p: PendingAction = { plugin: a.plugin, params: a.params, ts: f.ts, rule: rule.id };
+      if (this.inPush) this.pending.push(p); else this.runAction(p);
+    }
+    let out: Hit = hit;
+    if (slot.limiter) {
+      const verdict = slot.limiter.check(f.ts);
+      if (verdict !== 'pass') {
+        slot.limited++;
+        if (verdict === 'drop') return;
+        out = { ...hit, message: rule.limit!.notice, actions: [], tags: [...hit.tags, 'LIMITED'] };
+      }
+    }
+    slot.hits++;
+    try { this.sink(out); } catch (e) { this.logger?.error({ err: e, rule: rule.id }, 'hit sink threw'); }
+  }
+
+  private runPending(): void {
+    const list = this.pending;
+    this.pending = [];
+    for (const p of list) this.runAction(p);
+  }
+
+  private runAction(p: PendingAction): void {
+    try { ENGINE_ACTIONS.get(p.plugin)!(p.params, p.ts, this.contexts); }
+    catch (e) {
+      this.actionErrors++;
+      this.logger?.warn({ rule: p.rule, action: p.plugin, err: (e as Error).message }, 'engine action failed');
+    }
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * What a threshold counts, as interchangeable pieces: plain events, distinct
+ * values, weights, or distinct values each weighted once. Every piece slides
+ * on event time (entries older than `now - window` drop out; `window` null
+ * means no sliding, as with a gap-only threshold) and is bounded.
+ */
+import { TimeRing } from './time-ring.ts';
+
+export interface Counter {
+  /** Record a matching event; returns true when it counted (a repeated distinct value does not). */
+  add(t: number, value: unknown, weight: number): boolean;
+  /** Drop what fell out of the window ending at t. */
+  slide(t: number): void;
+  /** Count, distinct count or weight sum now in the window. */
+  total(): number;
+  /** Time of the oldest entry still counted (NaN when empty). */
+  firstTs(): number;
+  clear(): void;
+}
+
+export interface CounterFactory { (): Counter }
+
+export interface CounterSpec {
+  readonly count: number;
+  readonly window: number | null;
+  readonly distinct: boolean;
+  readonly weighted: boolean;
+  /** Cap on entries per key for weighted counters. */
+  readonly maxEntries: number;
+  /** Called when a per-key cap pushes an entry out. */
+  readonly onCapEvict: () => void;
+}
+
+/** Picks the piece from the options; the threshold type never branches on them itself. */
+export function counterFactory(s: CounterSpec): CounterFactory {
+  if (s.distinct && s.weighted) return () => new DistinctWeightCounter(s.window, s.maxEntries, s.onCapEvict);
+  if (s.distinct) return () => new DistinctCounter(s.window, s.count);
+  if (s.weighted) return () => new WeightCounter(s.window, s.maxEntries, s.onCapEvict);
+  return () => new EventCounter(s.window, s.count);
+}
+
+class EventCounter implements Counter {
+  private readonly ring: TimeRing;
+  constructor(private readonly window: number | null, count: number) { this.ring = new TimeRing(count); }
+  add(t: number): boolean { this.ring.push(t); return true; }
+  slide(t: number): void { if (this.window !== null) this.ring.expireBefore(t - this.window); }
+  total(): number { return this.ring.length; }
+  firstTs(): number { return this.ring.length ? this.ring.oldest() : NaN; }
+  clear(): void { this.ring.clear(); }
+}
+
+/**
+ * value → first and last sighting, in last-sighting order (re-inserted on
+ * repeat), at most `count` values. A value leaves the window when its last
+ * sighting does; first_ts reports the earliest first sighting still held.
+ */
+class DistinctCounter implements Counter {
+  private readonly seen = new Map<unknown, { t: number; f: number; w: number }>();
+  constructor(private readonly window: number | null, private readonly cap: number) {}
+  add(t: number, value: unknown): boolean {
+    const e = this.seen.get(value);
+    if (e) { this.seen.delete(value); e.t = t; this.seen.set(value, e); return false; }
+    this.seen.set(value, { t, f: t, w: 1 });
+    if (this.seen.size > this.cap) for (const k of this.seen.keys()) { this.seen.delete(k); break; }
+    return true;
+  }
+  slide(t: number): void {
+    if (this.window === null) return;
+    const cutoff = t - this.window;
+    for (const [k, e] of this.seen) { if (e.t >= cutoff) break; this.seen.delete(k); }
+  }
+  total(): number { return this.seen.size; }
+  firstTs(): number { return earliestFirst(this.seen); }
+  clear(): void { this.seen.clear(); }
+}
+
+function earliestFirst(m: Map<unknown, { f: number }>): number {
+  let f = NaN;
+  for (const e of m.values()) if (!(e.f >= f)) f = e.f;
+  return f;
+}
+
+/** A deque of (time, weight) with a running sum. */
+class WeightCounter implements Counter {
+  private ts: number[] = [];
+  private ws: number[] = [];
+  private start = 0;
+  private sum = 0;
+  constructor(private readonly window: number | null, private readonly cap: number, private readonly onCapEvict: () => void) {}
+  add(t: number, _v: unknown, w: number): boolean {
+    if (!(w > 0)) return false;
+    this.ts.push(t); this.ws.push(w); this.sum += w;
+    if (this.ts.length - this.start > this.cap) { this.dropFront(); this.onCapEvict(); }
+    return true;
+  }
+  slide(t: number): void {
+    if (this.window === null) return;
+    const cutoff = t - this.window;
+    while (this.start < this.ts.length && this.ts[this.start] < cutoff) this.dropFront();
+  }
+  total(): number { return this.sum; }
+  firstTs(): number { return this.start < this.ts.length ? this.ts[this.start] : NaN; }
+  clear(): void { this.ts = []; this.ws = []; this.start = 0; this.sum = 0; }
+  private dropFront(): void {
+    this.sum -= this.ws[this.start]; this.start++;
+    if (this.start === this.ts.length) this.clear();
+    else if (this.start > 64 && this.start * 2 > this.ts.length) {
+      this.ts = this.ts.slice(this.start); this.ws = this.ws.slice(this.start); this.start = 0;
+    }
+  }
+}
+
+/** Distinct values, each adding its weight once (scanlogd: privileged ports weigh 3, others 1). */
+class DistinctWeightCounter implements Counter {
+  private readonly seen = new Map<unknown, { t: number; f: number; w: number }>();
+  private sum = 0;
+  constructor(private readonly window: number | null, private readonly cap: number, private readonly onCapEvict: () => void) {}
+  add(t: number, value: unknown, w: number): boolean {
+    const e = this.seen.get(value);
+    if (e) { this.seen.delete(value); e.t = t; this.seen.set(value, e); return false; }
+    const weight = w > 0 ? w : 0;
+    this.seen.set(value, { t, f: t, w: weight });
+    this.sum += weight;
+    if (this.seen.size > this.cap) { this.dropOldest(); this.onCapEvict(); }
+    return true;
+  }
+  slide(t: number): void {
+    if (this.window === null) return;
+    const cutoff = t - this.window;
+    for (const [k, e] of this.seen) { if (e.t >= cutoff) break; this.seen.delete(k); this.sum -= e.w; }
+  }
+  total(): number { return this.sum; }
+  firstTs(): number { return earliestFirst(this.seen); }
+  clear(): void { this.seen.clear(); this.sum = 0; }
+  private dropOldest(): void {
+    for (const [k, e] of this.seen) { this.seen.delete(k); this.sum -= e.w; return; }
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The keyed state every stateful type keeps: a bounded KeyTable whose
+ * evictions are counted on the rule and release the key's timers, plus an
+ * occasional sweep of keys idle for longer than the type's horizon (so idle
+ * keys do not wait for max_keys pressure to be freed).
+ */
+import type { Clock, TimerHandle } from '../../clock.ts';
+import { KeyTable, type Stamped } from '../key-table.ts';
+import type { RuntimeEnv } from './api.ts';
+
+export interface KeyState extends Stamped {
+  /** The key tuple, copied once when the key is created. */
+  readonly key: readonly unknown[];
+  timer: TimerHandle | null;
+}
+
+const SWEEP_EVERY = 4096;
+
+export class StateTable<S extends KeyState> {
+  readonly table: KeyTable<S>;
+  private sinceSweep = 0;
+
+  constructor(maxKeys: number, private readonly env: RuntimeEnv, private readonly horizonMs: number) {
+    this.table = new KeyTable<S>(maxKeys, (_k, s) => { this.release(s); env.evicted(); });
+  }
+
+  get clock(): Clock { return this.env.clock; }
+
+  /** Existing state for the key (marked recently used), or a new one from `make`. */
+  obtain(keyStr: string, key: readonly unknown[], t: number, make: (key: readonly unknown[]) => S): S {
+    if (++this.sinceSweep >= SWEEP_EVERY) { this.sinceSweep = 0; this.table.sweep(t - this.horizonMs, (_k, s) => this.release(s)); }
+    let s = this.table.touch(keyStr);
+    if (s === undefined) { s = make(key.slice()); this.table.add(keyStr, s); }
+    return s;
+  }
+
+  get(keyStr: string): S | undefined { return this.table.peek(keyStr); }
+
+  delete(keyStr: string): void {
+    const s = this.table.peek(keyStr);
+    if (s) { this.release(s); this.table.delete(keyStr); }
+  }
+
+  release(s: S): void {
+    if (s.timer) { this.env.clock.cancel(s.timer); s.timer = null; }
+  }
+
+  size(): number { return this.table.size; }
+
+  dispose(): void { this.table.clear((_k, s) => this.release(s)); }
+}

@@ -1,0 +1,186 @@
+/**
+ * threshold: N matching events (or distinct values, or weight) per key within
+ * a sliding window and/or with no pause longer than `gap`. After a hit the
+ * key is silent until its episode ends; with `recover` it waits for the
+ * lower threshold instead (SEC SingleWith2Thresholds).
+ *
+ * "Within D" means elapsed ≤ D everywhere: an event exactly `window` after
+ * the oldest counted one still counts with it; a pause of exactly `gap` does
+ * not reset. Deadlines waiting for "more than D" fire 1 ms after D.
+ */
+import type { ActionSpec, CompiledExpr, CompiledTemplate, Rule } from '../../rules/types.ts';
+import type { VigilEvent } from '../../event.generated.ts';
+import type { CorrelationType, ParamTools, RuntimeEnv } from './api.ts';
+import { counterFactory, type Counter } from '../pieces/counters.ts';
+import { Collected, COLLECT_OPS, type CollectOp, type CollectSpec } from '../pieces/collect.ts';
+import { TimeRing } from '../pieces/time-ring.ts';
+import { StateTable, type KeyState } from './state-table.ts';
+
+export interface RecoverParams {
+  readonly count: number;
+  readonly window: number;
+  readonly message: CompiledTemplate | null;
+  readonly actions: readonly ActionSpec[];
+}
+
+export interface ThresholdParams {
+  readonly count: number;
+  readonly window: number | null;
+  readonly gap: number | null;
+  readonly distinct: CompiledExpr | null;
+  readonly weight: CompiledExpr | null;
+  readonly suppress: number | null;
+  readonly maxEntries: number;
+  readonly recover: RecoverParams | null;
+  readonly collect: readonly CollectSpec[];
+}
+
+const ARMED = 0, SILENT = 1, RECOVERING = 2;
+
+interface TState extends KeyState {
+  phase: number;
+  counter: Counter;
+  collected: Collected | null;
+  lastCounted: number;
+  firedAt: number;
+  /** Times of matching events since the hit (recover only): the newest N2+1. */
+  since: TimeRing | null;
+}
+
+export function validateCollect(t: ParamTools): CollectSpec[] {
+  const out: CollectSpec[] = [];
+  if (!t.has('collect')) return out;
+  const c = t.sub('collect', true);
+  if (!c) return out;
+  for (const name of t.keys('collect')) {
+    const e = c.sub(name, true);
+    if (!e) continue;
+    const names = c.keys(name);
+    // `max` is the cap of `values` when both are given, else the max aggregate.
+    const capped = names.includes('values');
+    const ops = names.filter((k) => (COLLECT_OPS as readonly string[]).includes(k) && !(capped && k === 'max'));
+    const unknown = names.filter((k) => !(COLLECT_OPS as readonly string[]).includes(k));
+    for (const u of unknown) e.error(u, `collect \`${name}\`: unknown aggregate \`${u}\`; use one of ${COLLECT_OPS.join(', ')} (and \`max: N\` with values)`, 'VGL_RULE_BAD_PARAM');
+    if (ops.length !== 1) { c.error(name, `collect \`${name}\` needs exactly one of ${COLLECT_OPS.join(', ')}, got ${ops.length ? ops.join(', ') : 'none'}`, 'VGL_RULE_BAD_PARAM'); continue; }
+    const op = ops[0] as CollectOp;
+    const expr = e.expr(op, true);
+    const max = capped && e.has('max') ? e.int('max', true, 1) : 100;
+    if (expr && max !== null) out.push({ name, op, expr, max });
+  }
+  return out;
+}
+
+export const threshold: CorrelationType<ThresholdParams> = {
+  name: 'threshold',
+  description: 'N matches (or distinct values, or weight) per key within a sliding window or without a long pause.',
+  params: ['count', 'window', 'gap', 'distinct', 'weight', 'suppress', 'recover', 'collect', 'max_entries'],
+  validate(t) {
+    const count = t.number('count', true);
+    if (count !== null && !(count > 0)) t.error('count', `\`count\` must be greater than 0, got ${count}`, 'VGL_RULE_BAD_PARAM');
+    const window = t.has('window') ? t.duration('window', true) : null;
+    const gap = t.has('gap') ? t.duration('gap', true) : null;
+    if (!t.has('window') && !t.has('gap')) t.error('count', 'threshold needs `window: D` (sliding window) or `gap: D` (longest pause), e.g. `window: 60s`', 'VGL_RULE_MISSING_PARAM');
+    const distinct = t.has('distinct') ? t.expr('distinct', true) : null;
+    const weight = t.has('weight') ? t.expr('weight', true) : null;
+    const suppress = t.has('suppress') ? t.duration('suppress', true) : null;
+    const maxEntries = t.has('max_entries') ? t.int('max_entries', true, 1) : 1024;
+    let recover: RecoverParams | null = null;
+    if (t.has('recover')) {
+      const r = t.sub('recover', true);
+      if (r) {
+        const rc = r.int('count', true, 0);
+        const rw = r.duration('window', true);
+        const message = r.has('message') ? r.template('message') : null;
+        if (rc !== null && rw !== null) recover = { count: rc, window: rw, message, actions: r.has('actions') ? r.actions('actions') : [] };
+      }
+    }
+    const collect = validateCollect(t);
+    if (count === null || maxEntries === null) return null;
+    return { count, window, gap, distinct, weight, suppress, maxEntries, recover, collect };
+  },
+  build(rule, env) { return buildThreshold(rule, env); },
+};
+
+function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEnv) {
+  const p = rule.params;
+  const { count, window, gap, suppress, recover } = p;
+  const distinctFn = p.distinct ? p.distinct.fn : null;
+  const weightFn = p.weight ? p.weight.fn : null;
+  const collect = p.collect.length ? p.collect : null;
+  const newCounter = counterFactory({
+    count: Math.ceil(count), window, distinct: distinctFn !== null, weighted: weightFn !== null,
+    maxEntries: p.maxEntries, onCapEvict: () => env.evicted(),
+  });
+  const horizon = Math.max(window ?? 0, gap ?? 0, suppress ?? 0, recover ? recover.window + 1 : 0) + 1;
+  const states = new StateTable<TState>(rule.maxKeys, env, horizon);
+  const recoverMessage: CompiledTemplate | null = recover
+    ? recover.message ?? { source: '', render: () => `${rule.id} recovered` }
+    : null;
+
+  const rearm = (s: TState): void => {
+    s.phase = ARMED; s.counter.clear(); s.lastCounted = -Infinity; s.since = null;
+    if (collect) s.collected = new Collected(collect);
+  };
+
+  const silentOver = (s: TState, t: number): boolean => {
+    if (suppress !== null) return t - s.firedAt > suppress;
+    if (gap !== null) return t - s.lastCounted > gap;
+    return t - s.firedAt > window!;
+  };
+
+  const checkRecovered = (s: TState, keyStr: string, due: number): void => {
+    s.timer = null;
+    const ring = s.since!;
+    const ref = ring.length > recover!.count ? ring.oldest() : s.firedAt;
+    const deadline = ref + recover!.window + 1;
+    if (due < deadline) { s.timer = env.clock.at(deadline, (d) => checkRecovered(s, keyStr, d)); return; }
+    ring.expireBefore(due - recover!.window);
+    const inWindow = ring.length;
+    rearm(s);
+    env.fire({ event: null, key: s.key, ts: due, count: inWindow, message: recoverMessage, actions: recover!.actions, extraTags: ['RECOVERED'] });
+  };
+
+  const fire = (ev: VigilEvent, key: readonly unknown[], keyStr: string, s: TState, t: number): void => {
+    const total = s.counter.total();
+    const first = s.counter.firstTs();
+    const data = s.collected ? s.collected.snapshot() : undefined;
+    s.firedAt = t;
+    if (recover) {
+      s.phase = RECOVERING;
+      s.since = new TimeRing(recover.count + 1);
+      s.timer = env.clock.at(t + recover.window + 1, (d) => checkRecovered(s, keyStr, d));
+    } else {
+      s.phase = SILENT;
+    }
+    env.fire({ event: ev, key, ts: t, count: total, first_ts: first, data });
+  };
+
+  return {
+    onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void {
+      const t = ev.ts;
+      const s = states.obtain(keyStr, key, t, (k) => ({
+        key: k, last: t, timer: null, phase: ARMED, counter: newCounter(),
+        collected: collect ? new Collected(collect) : null, lastCounted: -Infinity, firedAt: -Infinity, since: null,
+      }));
+      s.last = t;
+      const value = distinctFn ? distinctFn(ev) : undefined;
+      if (distinctFn && (value === undefined || value === null)) return;
+      if (s.phase === RECOVERING) { s.since!.push(t); return; }
+      if (s.phase === SILENT) {
+        if (silentOver(s, t)) rearm(s);
+        else {
+          // Silent with a gap: new contributions keep the episode alive.
+          if (gap !== null && suppress === null && s.counter.add(t, value, weightFn ? Number(weightFn(ev)) : 1)) s.lastCounted = t;
+          return;
+        }
+      }
+      if (gap !== null && s.lastCounted !== -Infinity && t - s.lastCounted > gap) rearm(s);
+      s.counter.slide(t);
+      if (s.counter.add(t, value, weightFn ? Number(weightFn(ev)) : 1)) s.lastCounted = t;
+      if (s.collected) s.collected.add(ev);
+      if (s.counter.total() >= count) fire(ev, key, keyStr, s, t);
+    },
+    size: () => states.size(),
+    dispose: () => states.dispose(),
+  };
+}
