@@ -68,6 +68,12 @@ export interface Ruleset {
   readonly lists: Readonly<Record<string, readonly unknown[]>>;
   /** Files read, in load order. */
   readonly files: readonly string[];
+  /**
+   * Rules switched off with `enabled: false` (in the rule or an override):
+   * validated and compiled like the others, listed by `vigil rules list`,
+   * never run.
+   */
+  readonly disabled?: readonly Rule[];
 }
 
 export interface Diagnostic {
