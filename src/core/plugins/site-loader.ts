@@ -48,7 +48,9 @@ async function loadOne(specifier: string, origin: string): Promise<LoadedPlugin 
   let mod: Record<string, unknown>;
   try { mod = await import(specifier) as Record<string, unknown>; } catch (e) {
     const err = e as Error;
-    return { origin, message: `cannot be loaded: ${(err?.message ?? String(e)).split('\n')[0]}` };
+    // esbuild puts the located syntax error on the second line: keep every line, joined.
+    const text = (err?.message ?? String(e)).split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+    return { origin, message: `cannot be loaded: ${text.length > 400 ? text.slice(0, 397) + '...' : text}` };
   }
   const r = await definitionFromModule(mod);
   if ('problems' in r) return { origin, message: `is not a valid plugin: ${r.problems.join('; ')}` };

@@ -1,0 +1,86 @@
+/**
+ * Facts about the live host, read without privileges: addresses from
+ * os.networkInterfaces(), default gateways from /proc/net/route and
+ * /proc/net/ipv6_route, listening ports from /proc/net/{tcp,tcp6,udp,udp6},
+ * the ephemeral range from /proc/sys/net/ipv4/ip_local_port_range. Merged
+ * with the config's `host:` section, which adds to what is found.
+ */
+import { networkInterfaces } from 'node:os';
+import { readFileSync } from 'node:fs';
+import type { HostFacts } from './host.ts';
+import { hexIpv4, parseNetTable, NET_TABLES } from './procfs/net-table.ts';
+import { formatIpv6 } from './decode/ip-text.ts';
+import { LISTEN_RE } from './config/schema.ts';
+
+const read = (path: string): string | null => { try { return readFileSync(path, 'latin1'); } catch { return null; } };
+
+export function liveAddresses(): string[] {
+  const out: string[] = [];
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.push(a.address.replace(/%.*$/, ''));
+  return out;
+}
+
+/** Default IPv4 gateways: destination 0.0.0.0/0 with the RTF_GATEWAY flag. */
+export function parseRouteTable(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 8) continue;
+    const flags = parseInt(f[3], 16);
+    if (f[1] === '00000000' && f[7] === '00000000' && (flags & 0x2) && f[2] !== '00000000') out.push(hexIpv4(f[2]));
+  }
+  return out;
+}
+
+/** Default IPv6 gateways: ::/0 with a next hop. ipv6_route writes addresses in network byte order. */
+export function parseIpv6RouteTable(text: string): string[] {
+  const out: string[] = [];
+  const bytes = new Uint8Array(16);
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 10 || f[1] !== '00' || !/^0{32}$/.test(f[0]) || /^0{32}$/.test(f[4])) continue;
+    for (let i = 0; i < 16; i++) bytes[i] = parseInt(f[4].slice(i * 2, i * 2 + 2), 16);
+    out.push(formatIpv6(bytes, 0));
+  }
+  return out;
+}
+
+export function liveListening(): { tcp: Set<number>; udp: Set<number> } {
+  const tcp = new Set<number>();
+  const udp = new Set<number>();
+  for (const table of NET_TABLES) {
+    const text = read(`/proc/net/${table}`);
+    if (text === null) continue;
+    for (const r of parseNetTable(table, text).rows) {
+      if (r.proto === 'tcp' && r.state === 'LISTEN') tcp.add(r.localPort);
+      else if (r.proto === 'udp' && r.remoteIp === null) udp.add(r.localPort);
+    }
+  }
+  return { tcp, udp };
+}
+
+export function liveEphemeralRange(): [number, number] {
+  const m = /^\s*(\d+)\s+(\d+)/.exec(read('/proc/sys/net/ipv4/ip_local_port_range') ?? '');
+  return m ? [Number(m[1]), Number(m[2])] : [32768, 60999];
+}
+
+export interface HostOverrides {
+  readonly addresses: readonly string[];
+  readonly gateways: readonly string[];
+  readonly listen: readonly (number | string)[];
+  readonly allow: readonly string[];
+}
+
+/** Host facts from the config/flags alone (replay), or those plus the live host's (`live`). */
+export function buildHostFacts(over: HostOverrides, live: boolean): HostFacts {
+  const addresses = new Set<string>(live ? liveAddresses() : []);
+  const gateways = new Set<string>(live ? [...parseRouteTable(read('/proc/net/route') ?? ''), ...parseIpv6RouteTable(read('/proc/net/ipv6_route') ?? '')] : []);
+  const listening = live ? liveListening() : { tcp: new Set<number>(), udp: new Set<number>() };
+  for (const a of over.addresses) addresses.add(a);
+  for (const g of over.gateways) gateways.add(g);
+  for (const l of over.listen) {
+    const m = LISTEN_RE.exec(String(l));
+    if (m) (m[2] === 'udp' ? listening.udp : listening.tcp).add(Number(m[1]));
+  }
+  return { addresses, gateways, listening, ephemeral: live ? liveEphemeralRange() : [32768, 60999], allow: [...over.allow] };
+}
