@@ -126,6 +126,33 @@ function describeSyntaxError(source: string, tokens: readonly Token[], err: unkn
   return { offset: 0, length: Math.max(1, source.length), message: `the expression does not parse: ${msg}` };
 }
 
+/** jexl's lexer turns an unterminated string into odd tokens; name the real mistake instead. */
+function unclosedString(tokens: readonly Token[]): SyntaxProblem | null {
+  for (const t of tokens) {
+    const q = t.text[0];
+    if ((q === '"' || q === "'") && (t.text.length < 2 || t.text[t.text.length - 1] !== q)) {
+      return { offset: t.offset, length: 1, message: `the string starting here is not closed; add the closing ${q}` };
+    }
+  }
+  return null;
+}
+
+const OPENERS: Readonly<Record<string, string>> = { openParen: ')', openBracket: ']', openCurl: '}' };
+
+/**
+ * jexl accepts a bracket left open at the end ("(a && b") as if it were
+ * closed. vigil refuses it: in a rule it is far more likely a typo.
+ */
+function unclosedBracket(tokens: readonly Token[]): SyntaxProblem | null {
+  const open: Token[] = [];
+  for (const t of tokens) {
+    if (OPENERS[t.type]) open.push(t);
+    else if (t.type === 'closeParen' || t.type === 'closeBracket' || t.type === 'closeCurl') open.pop();
+  }
+  const t = open[0];
+  return t ? { offset: t.offset, length: 1, message: `\`${t.text}\` is never closed; add the matching \`${OPENERS[t.type]}\`` } : null;
+}
+
 export type ParseResult = { ok: true; ast: Ast; tokens: Token[] } | { ok: false; problem: SyntaxProblem; tokens: Token[] };
 
 export function parse(source: string): ParseResult {
@@ -135,9 +162,13 @@ export function parse(source: string): ParseResult {
   } catch {
     tokens = [];
   }
+  const quoteProblem = unclosedString(tokens);
+  if (quoteProblem) return { ok: false, tokens, problem: quoteProblem };
   try {
     const ast = jexl.compile(source)._getAst();
     if (!ast) return { ok: false, tokens, problem: { offset: 0, length: 1, message: 'the expression is empty' } };
+    const bracketProblem = unclosedBracket(tokens);
+    if (bracketProblem) return { ok: false, tokens, problem: bracketProblem };
     return { ok: true, ast, tokens };
   } catch (err) {
     return { ok: false, tokens, problem: describeSyntaxError(source, tokens, err) };

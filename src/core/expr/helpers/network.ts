@@ -3,6 +3,15 @@ import type { HelperSpec, HelperContext, HelperFn, ArgProblem } from './types.ts
 import type { HostFacts } from '../../host.ts';
 import { CidrSet, compileCidrs, parseCidr } from '../../net/cidr.ts';
 import { isLoopback, ipVersion, normalizeIp, subnetOf } from '../../net/ip.ts';
+import { nearest } from '../suggest.ts';
+
+function unknownList(helper: string, name: unknown, lists: HelperContext['lists']): ArgProblem {
+  const near = typeof name === 'string' ? nearest(name, Object.keys(lists)) : null;
+  return {
+    code: 'VGL_EXPR_UNKNOWN_LIST',
+    message: `${helper}() names the list ${JSON.stringify(name)}, which is not defined${near ? `; did you mean "${near}"?` : '; define it under `lists:` in a rule file'}`,
+  };
+}
 
 // Dynamic CIDR arguments are parsed once and remembered (per ruleset, since list names resolve per ruleset), within a bound.
 const DYNAMIC_CIDR_CAP = 1024;
@@ -60,6 +69,7 @@ export const cidr: HelperSpec = {
     if (Array.isArray(v)) texts = v;
     else if (typeof v === 'string' && Object.hasOwn(ctx.lists, v)) texts = ctx.lists[v];
     else if (typeof v === 'string' && parseCidr(v)) texts = [v];
+    else if (typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) return unknownList('cidr', v, ctx.lists);
     else return { code: 'VGL_EXPR_BAD_ARGS', message: `the second argument of cidr() must be a CIDR like "10.0.0.0/8" or a list name, got ${JSON.stringify(v)}` };
     const { set, bad } = compileCidrs(texts);
     if (bad.length) return { code: 'VGL_EXPR_BAD_ARGS', message: `cidr() got entries that are not CIDRs: ${bad.map((b) => JSON.stringify(b)).join(', ')}; write them like "192.0.2.0/24" or "2001:db8::/32"` };
@@ -171,9 +181,7 @@ export const in_list: HelperSpec = {
   specialize(args, ctx): HelperFn | ArgProblem | null {
     const a = args[1];
     if (!a.isConst) return null;
-    if (typeof a.value !== 'string' || !Object.hasOwn(ctx.lists, a.value)) {
-      return { code: 'VGL_EXPR_UNKNOWN_LIST', message: `in_list() names the list ${JSON.stringify(a.value)}, which is not defined` };
-    }
+    if (typeof a.value !== 'string' || !Object.hasOwn(ctx.lists, a.value)) return unknownList('in_list', a.value, ctx.lists);
     const set = new Set(ctx.lists[a.value].filter((e) => e === e));
     return (x) => set.has(x);
   },
