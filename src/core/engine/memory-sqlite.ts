@@ -49,14 +49,15 @@ export class SqliteKeyMemory implements KeyMemory {
     }
     const known = prev !== undefined && (forgetAfterMs === null || ts - prev.last <= forgetAfterMs);
     this.pending.set(k, { rule, key, first: known ? prev!.first : ts, last: ts });
+    if (this.lastFlushTs === -Infinity) this.lastFlushTs = ts;
     if (this.pending.size >= this.batchSize || ts - this.lastFlushTs >= this.flushEveryMs) this.flush(ts);
     return known;
   }
 
   /** Write buffered sightings in one transaction. */
-  flush(ts = this.lastFlushTs): void {
+  flush(ts?: number): void {
     if (this.pending.size) { this.writeBatch([...this.pending.values()]); this.pending.clear(); }
-    this.lastFlushTs = ts;
+    if (ts !== undefined) this.lastFlushTs = ts;
   }
 
   /** Delete keys of `rule` not seen since `before` (keeps the table bounded for rules with forget_after). */

@@ -55,7 +55,8 @@ export function templateScope(rule: Rule, f: FireArgs, key: Record<string, unkno
   if (f.event) scope = { ...(f.event as unknown as Record<string, unknown>) };
   else {
     scope = { ts: f.ts };
-    for (let i = 0; i < rule.key.names.length; i++) setPath(scope, rule.key.names[i], f.key[i]);
+    const names = f.keyNames ?? rule.key.names;
+    for (let i = 0; i < names.length; i++) setPath(scope, names[i], f.key[i]);
   }
   scope.rule = rule.id;
   scope.key = key;
@@ -67,7 +68,7 @@ export function templateScope(rule: Rule, f: FireArgs, key: Record<string, unkno
 
 /** The address a hit accuses: the key's `src.ip`, else the event's, else none. */
 function accused(rule: Rule, f: FireArgs, ev: VigilEvent | null): string | undefined {
-  const i = rule.key.names.indexOf('src.ip');
+  const i = (f.keyNames ?? rule.key.names).indexOf('src.ip');
   if (i >= 0 && typeof f.key[i] === 'string') return f.key[i] as string;
   return ev?.src?.ip;
 }
@@ -80,7 +81,7 @@ export function defaultMessage(rule: Rule, key: readonly unknown[]): string {
 
 /** Build the hit; returns it with its scope so engine actions can reuse the rendering. */
 export function renderHit(rule: Rule, f: FireArgs): Hit {
-  const key = keyRecord(rule.key.names, f.key);
+  const key = keyRecord(f.keyNames ?? rule.key.names, f.key);
   const scope = templateScope(rule, f, key);
   const tmpl = f.message !== undefined && f.message !== null ? f.message : rule.message;
   const hit: { -readonly [K in keyof Hit]: Hit[K] } = {

@@ -58,6 +58,8 @@ export interface FireArgs {
   /** The event that completed the match (for templates); null for timer-driven hits. */
   readonly event: VigilEvent | null;
   readonly key: readonly unknown[];
+  /** Names of the key parts when they are not the rule's `key` names (a pair with its own key lists). */
+  readonly keyNames?: readonly string[];
   readonly ts: number;
   readonly count?: number;
   readonly first_ts?: number;

@@ -1,0 +1,122 @@
+/**
+ * anomaly: `value` summed per key per `interval` of event time (intervals
+ * are [k·I, (k+1)·I), aligned on multiples of I; an event stamped exactly on
+ * a boundary belongs to the next interval). At each boundary every live
+ * key's sum is appended to its series (0 when the key had no event) and,
+ * once the key has `warmup` points, the series is judged by the detectors;
+ * the hit comes when the mean score reaches `sensitivity`. A key whose last
+ * `history` points are all quiet is dropped.
+ */
+import type { CompiledExpr, Rule } from '../../rules/types.ts';
+import type { TimerHandle } from '../../clock.ts';
+import type { VigilEvent } from '../../event.generated.ts';
+import type { CorrelationType, RuntimeEnv } from './api.ts';
+import { ANOMALY_DETECTORS, type AnomalyDetector, type DetectorParams } from '../anomaly/detectors.ts';
+import { StateTable, type KeyState } from './state-table.ts';
+
+export interface AnomalyParams {
+  readonly value: CompiledExpr;
+  readonly interval: number;
+  readonly history: number;
+  readonly warmup: number;
+  readonly sensitivity: number;
+  readonly detectors: readonly { readonly detector: AnomalyDetector; readonly params: DetectorParams }[];
+}
+
+interface AState extends KeyState {
+  sum: number;
+  series: Float64Array;
+  points: number;
+  quiet: number;
+}
+
+export const anomaly: CorrelationType<AnomalyParams> = {
+  name: 'anomaly',
+  description: 'A numeric series per key per interval judged by statistical detectors.',
+  params: ['value', 'interval', 'history', 'warmup', 'sensitivity', 'detectors'],
+  validate(t) {
+    const value = t.expr('value', true);
+    const interval = t.duration('interval', true);
+    const history = t.has('history') ? t.int('history', true, 3) : 20;
+    const warmup = t.has('warmup') ? t.int('warmup', true, 1) : Math.min(history ?? 20, 8);
+    const sensitivity = t.has('sensitivity') ? t.number('sensitivity', true) : 0.99;
+    if (sensitivity !== null && !(sensitivity > 0 && sensitivity <= 1)) t.error('sensitivity', `\`sensitivity\` is a score in (0, 1], got ${sensitivity}`);
+    if (history !== null && warmup !== null && warmup > history) t.error('warmup', `\`warmup\` (${warmup}) cannot exceed \`history\` (${history})`);
+    const detectors: { detector: AnomalyDetector; params: DetectorParams }[] = [];
+    if (t.has('detectors')) {
+      const d = t.sub('detectors', true);
+      for (const name of t.keys('detectors')) {
+        const det = ANOMALY_DETECTORS.get(name);
+        if (!det) { d?.error(name, `unknown detector \`${name}\`; known: ${[...ANOMALY_DETECTORS.keys()].join(', ')}`); continue; }
+        const sub = d?.sub(name, false);
+        const params: Record<string, number | string> = {};
+        for (const k of d ? d.keys(name) : []) {
+          if (!(k in det.params)) { sub?.error(k, `detector \`${name}\` has no parameter \`${k}\`; known: ${Object.keys(det.params).join(', ')}`); continue; }
+          params[k] = sub!.raw(k) as number | string;
+        }
+        const err = det.check(params);
+        if (err) { d?.error(name, err); continue; }
+        detectors.push({ detector: det, params });
+      }
+    } else detectors.push({ detector: ANOMALY_DETECTORS.get('zscore')!, params: {} });
+    if (!value || interval === null || history === null || warmup === null || sensitivity === null || detectors.length === 0) return null;
+    return { value, interval, history, warmup, sensitivity, detectors };
+  },
+  build(rule, env) { return buildAnomaly(rule, env); },
+};
+
+function buildAnomaly(rule: Rule & { params: AnomalyParams }, env: RuntimeEnv) {
+  const { value, interval, history, warmup, sensitivity, detectors } = rule.params;
+  // Keys are dropped by the boundary pass, not by the idle sweep.
+  const states = new StateTable<AState>(rule.maxKeys, env, Infinity);
+  let timer: TimerHandle | null = null;
+  const view = new Float64Array(history);
+
+  const judge = (s: AState, due: number): void => {
+    const n = Math.min(s.points, history);
+    // Oldest first: the ring's write position is points % history.
+    for (let i = 0; i < n; i++) view[i] = s.series[(s.points - n + i) % history];
+    const series = view.subarray(0, n);
+    let sum = 0, m = 0;
+    const scores: Record<string, number | null> = {};
+    for (const d of detectors) {
+      const sc = d.detector.score(series, d.params);
+      scores[d.detector.name] = sc;
+      if (sc !== null) { sum += sc; m++; }
+    }
+    if (m === 0) return;
+    const score = sum / m;
+    if (score >= sensitivity) {
+      env.fire({ event: null, key: s.key, ts: due, count: series[n - 1], first_ts: due - interval, data: { value: series[n - 1], score, scores, series: Array.from(series) } });
+    }
+  };
+
+  const boundary = (due: number): void => {
+    timer = null;
+    const drop: string[] = [];
+    states.table.forEach((s, k) => {
+      const x = s.sum;
+      s.sum = 0;
+      s.series[s.points % history] = x;
+      s.points++;
+      s.quiet = x === 0 ? s.quiet + 1 : 0;
+      if (s.points >= warmup) judge(s, due);
+      if (s.quiet >= history) drop.push(k);
+    });
+    for (const k of drop) states.delete(k);
+    if (states.size() > 0) timer = env.clock.at(due + interval, boundary);
+  };
+
+  return {
+    onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void {
+      const t = ev.ts;
+      const x = Number(value.fn(ev));
+      const s = states.obtain(keyStr, key, t, (k) => ({ key: k, last: t, timer: null, sum: 0, series: new Float64Array(history), points: 0, quiet: 0 }));
+      s.last = t;
+      if (Number.isFinite(x)) s.sum += x;
+      if (timer === null) timer = env.clock.at((Math.floor(t / interval) + 1) * interval, boundary);
+    },
+    size: () => states.size(),
+    dispose: () => { states.dispose(); if (timer) env.clock.cancel(timer); timer = null; },
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * pair: an event matching `first`, then one matching `second` for the same
+ * key within `window` (elapsed ≤ window): act on the second. With
+ * `absence: true`, act when the second has not come once the window is over
+ * (a deadline 1 ms after `window`, on event time).
+ *
+ * A key holds at most one pending first: later firsts do not restart it
+ * (SEC PairWithWindow). An event that completes a pair is consumed and does
+ * not start a new one; an event matching both sides with nothing pending
+ * starts one.
+ */
+import type { CompiledExpr, Rule } from '../../rules/types.ts';
+import type { VigilEvent } from '../../event.generated.ts';
+import type { CorrelationType, ParamTools, RuntimeEnv } from './api.ts';
+import { StateTable, type KeyState } from './state-table.ts';
+import { encodeKey } from '../key.ts';
+
+interface Side { readonly when: CompiledExpr | null; readonly key: readonly CompiledExpr[] | null }
+
+export interface PairParams {
+  readonly first: Side;
+  readonly second: Side;
+  readonly window: number;
+  readonly absence: boolean;
+}
+
+interface PState extends KeyState { firstTs: number; firstKey: Record<string, unknown> }
+
+function side(t: ParamTools, name: string): Side | null {
+  const s = t.sub(name, true);
+  if (!s) return null;
+  const when = s.has('when') ? s.expr('when', true) : null;
+  let key: CompiledExpr[] | null = null;
+  if (s.has('key')) {
+    if (!s.exprList) { s.error('key', 'this rule loader cannot read expression lists; leave `key` out to use the rule key'); return null; }
+    key = s.exprList('key', true);
+    if (!key) return null;
+  }
+  return { when, key };
+}
+
+export const pair: CorrelationType<PairParams> = {
+  name: 'pair',
+  description: 'A then B for the same key within a window (acting on B), or B missing in time (absence).',
+  params: ['first', 'second', 'window', 'absence'],
+  validate(t) {
+    const first = side(t, 'first');
+    const second = side(t, 'second');
+    const window = t.duration('window', true);
+    const absence = t.bool('absence', false);
+    if (first && second && (first.key === null) !== (second.key === null)) {
+      t.error('second', '`first.key` and `second.key` go together: give both (lists of equal length) or neither (the rule key is used)');
+      return null;
+    }
+    if (first?.key && second?.key && first.key.length !== second.key.length) {
+      t.error('second', `\`second.key\` must have as many expressions as \`first.key\` (${first.key.length}), got ${second.key.length}`);
+      return null;
+    }
+    if (!first || !second || window === null) return null;
+    return { first, second, window, absence };
+  },
+  build(rule, env) { return buildPair(rule, env); },
+};
+
+function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
+  const { first, second, window, absence } = rule.params;
+  const states = new StateTable<PState>(rule.maxKeys, env, window + 2);
+  const names = first.key ? first.key.map((e) => e.source) : rule.key.names;
+  const firstBuf: unknown[] = new Array(first.key?.length ?? 0);
+  const secondBuf: unknown[] = new Array(second.key?.length ?? 0);
+
+  /** The side's key for this event, or null when a part is missing. */
+  const keyOf = (s: Side, buf: unknown[], ev: VigilEvent, ruleKey: readonly unknown[], ruleKeyStr: string): { key: readonly unknown[]; str: string } | null => {
+    if (!s.key) return { key: ruleKey, str: ruleKeyStr };
+    for (let i = 0; i < s.key.length; i++) {
+      const v = s.key[i].fn(ev);
+      if (v === undefined || v === null) return null;
+      buf[i] = v;
+    }
+    return { key: buf, str: encodeKey(buf) };
+  };
+
+  const firstData = (key: readonly unknown[]): Record<string, unknown> => {
+    const o: Record<string, unknown> = {};
+    for (let i = 0; i < names.length; i++) o[names[i]] = key[i];
+    return o;
+  };
+
+  const expire = (s: PState, keyStr: string, due: number): void => {
+    s.timer = null;
+    states.delete(keyStr);
+    if (absence) env.fire({ event: null, key: s.key, keyNames: names, ts: due, first_ts: s.firstTs, data: { first: s.firstKey } });
+  };
+
+  return {
+    onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void {
+      const t = ev.ts;
+      if (second.when === null || second.when.fn(ev)) {
+        const k2 = keyOf(second, secondBuf, ev, key, keyStr);
+        const pending = k2 ? states.get(k2.str) : undefined;
+        if (pending && t - pending.firstTs <= window) {
+          states.delete(k2!.str);
+          if (!absence) env.fire({ event: ev, key: pending.key, keyNames: names, ts: t, first_ts: pending.firstTs, data: { first: pending.firstKey } });
+          return;
+        }
+      }
+      if (first.when === null || first.when.fn(ev)) {
+        const k1 = keyOf(first, firstBuf, ev, key, keyStr);
+        if (!k1) return;
+        const existing = states.get(k1.str);
+        if (existing && t - existing.firstTs <= window) return;
+        if (existing) states.delete(k1.str);
+        const s = states.obtain(k1.str, k1.key, t, (k) => ({ key: k, last: t, timer: null, firstTs: t, firstKey: firstData(k) }));
+        s.timer = env.clock.at(t + window + 1, (due) => expire(s, k1.str, due));
+      }
+    },
+    size: () => states.size(),
+    dispose: () => states.dispose(),
+  };
+}

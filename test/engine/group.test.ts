@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { harness, pkt } from './helpers/harness.ts';
+
+const RULE = `
+rules:
+  - id: mixed-scan
+    on: [packet]
+    type: group
+    key: [src.ip]
+    window: 10s
+    groups:
+      syn: { when: "tcp.flags.str == 'S'", count: 2 }
+      fin: { when: "tcp.flags.str == 'F'", count: 1 }
+`;
+
+test('group acts when every sub-condition reached its count within one window, reporting counts', () => {
+  const h = harness(RULE);
+  h.feed(pkt({ ts: 1000, flags: 'S' }), pkt({ ts: 2000, flags: 'S' }), pkt({ ts: 2500, flags: 'A' }));
+  assert.equal(h.hits.length, 0, 'no FIN yet');
+  h.feed(pkt({ ts: 11_000, flags: 'F' }));
+  assert.equal(h.hits.length, 1, 'the first SYN is exactly 10 s old: still inside');
+  assert.deepEqual([h.hits[0].count, h.hits[0].first_ts, h.hits[0].data], [3, 1000, { counts: { syn: 2, fin: 1 } }]);
+});
+
+test('group: counts that fell out of the window no longer help', () => {
+  const h = harness(RULE);
+  h.feed(pkt({ ts: 1000, flags: 'S' }), pkt({ ts: 2000, flags: 'S' }), pkt({ ts: 11_001, flags: 'F' }));
+  assert.equal(h.hits.length, 0);
+  h.feed(pkt({ ts: 11_002, flags: 'S' }));
+  assert.equal(h.hits.length, 1);
+});
+
+test('group: after a hit the key is silent for one window, then counts afresh', () => {
+  const h = harness(RULE);
+  h.feed(pkt({ ts: 1, flags: 'S' }), pkt({ ts: 2, flags: 'S' }), pkt({ ts: 3, flags: 'F' }));
+  h.feed(pkt({ ts: 4, flags: 'S' }), pkt({ ts: 5, flags: 'S' }), pkt({ ts: 6, flags: 'F' }));
+  assert.equal(h.hits.length, 1);
+  h.feed(pkt({ ts: 20_000, flags: 'S' }), pkt({ ts: 20_001, flags: 'S' }), pkt({ ts: 20_002, flags: 'F' }));
+  assert.deepEqual(h.hits.map((x) => x.ts), [3, 20_002]);
+});
