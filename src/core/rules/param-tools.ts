@@ -115,6 +115,20 @@ export class LocatedParamTools implements ParamTools {
     return compileActions(this.prefix + name, n, this.deps) ?? [];
   }
 
+  /** A list of expressions (`first.key: [src.ip, dst.ip]`); one string is a one-element list. */
+  exprList(name: string, required?: boolean): CompiledExpr[] | null {
+    const n = this.node(name);
+    if (!n) return this.missing(name, required);
+    const items = n.kind === 'seq' ? n.items : [n];
+    const out: CompiledExpr[] = [];
+    let ok = true;
+    items.forEach((it, i) => {
+      const e = this.deps.exprs.expr(`${this.prefix}${name}[${i}]`, it);
+      if (e) out.push(e); else ok = false;
+    });
+    return ok ? out : null;
+  }
+
   keys(name: string): string[] {
     const n = this.node(name);
     if (!n) return [];

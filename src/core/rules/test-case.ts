@@ -1,0 +1,150 @@
+/**
+ * One rule test case folder, read and checked: `<rules dir>/…/tests/<case>/`
+ * with an input (`events.jsonl`, `*.pcap`, `*.pcapng`), `expected.yaml` (the
+ * hits, in order) and optionally `case.yaml` (host facts, var overrides, a
+ * description, and `until`, the event time to run the clock to after the
+ * last event so that windows ending after it can still act).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { HostFacts } from '../host.ts';
+import { emptyHostFacts } from '../host.ts';
+import { suggestion } from './suggest.ts';
+
+export interface ExpectedHit {
+  readonly rule: string;
+  /** Fields of the hit to compare; unlisted fields are not compared. */
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+export interface TestCase {
+  /** Case name relative to the rules directory, e.g. `portscan/tests/null-scan`. */
+  readonly name: string;
+  readonly path: string;
+  readonly description?: string;
+  readonly host: HostFacts;
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly until: number | null;
+  readonly inputs: readonly string[];
+  readonly expected: readonly ExpectedHit[];
+}
+
+const CASE_KEYS = ['description', 'host', 'gateway', 'listen', 'allow', 'ephemeral', 'vars', 'until'] as const;
+export const EXPECTED_KEYS = ['rule', 'ts', 'key', 'src', 'tags', 'severity', 'message', 'count', 'first_ts', 'data', 'actions'] as const;
+
+/** A case folder that cannot be run; `message` names the file and the fix. */
+export class TestCaseError extends Error {}
+
+/** Every case folder under `dir`: the subfolders of each `tests` folder, at any depth, sorted by path. */
+export function findTestCases(dir: string): Array<{ name: string; path: string }> {
+  const out: Array<{ name: string; path: string }> = [];
+  const walk = (d: string, rel: string): void => {
+    let names: string[];
+    try { names = readdirSync(d).sort(); } catch { return; }
+    for (const n of names) {
+      if (n.startsWith('.')) continue;
+      const p = join(d, n);
+      if (!isDir(p)) continue;
+      const r = rel ? `${rel}/${n}` : n;
+      if (n === 'tests') {
+        for (const c of readdirSync(p).sort()) if (!c.startsWith('.') && isDir(join(p, c))) out.push({ name: `${r}/${c}`, path: join(p, c) });
+      } else walk(p, r);
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+function isDir(p: string): boolean {
+  try { return statSync(p).isDirectory(); } catch { return false; }
+}
+
+export function readTestCase(name: string, path: string): TestCase {
+  const files = readdirSync(path).sort();
+  const inputs = files.filter((f) => f === 'events.jsonl' || f.endsWith('.pcap') || f.endsWith('.pcapng')).map((f) => join(path, f));
+  if (!inputs.length) throw new TestCaseError(`${path}: no input; add events.jsonl or a .pcap/.pcapng capture`);
+  if (!files.includes('expected.yaml')) throw new TestCaseError(`${path}: no expected.yaml; add one listing the expected hits (\`[]\` for none)`);
+  const c = files.includes('case.yaml') ? readYaml(join(path, 'case.yaml')) : {};
+  if (c === null || typeof c !== 'object' || Array.isArray(c)) throw new TestCaseError(`${join(path, 'case.yaml')}: must be a map of ${CASE_KEYS.join(', ')}`);
+  const cm = c as Record<string, unknown>;
+  for (const k of Object.keys(cm)) {
+    if (!(CASE_KEYS as readonly string[]).includes(k)) throw new TestCaseError(`${join(path, 'case.yaml')}: \`${k}\` is not a case key${suggestion(k, CASE_KEYS)}`);
+  }
+  const where = join(path, 'case.yaml');
+  const host = emptyHostFacts({
+    addresses: new Set(strings(cm.host, 'host', where)),
+    gateways: new Set(strings(cm.gateway, 'gateway', where)),
+    listening: listening(cm.listen, where),
+    allow: strings(cm.allow, 'allow', where),
+    ...(cm.ephemeral !== undefined ? { ephemeral: range(cm.ephemeral, where) } : {}),
+  });
+  const vars = cm.vars ?? {};
+  if (vars === null || typeof vars !== 'object' || Array.isArray(vars)) throw new TestCaseError(`${where}: \`vars\` must be a map of var name to value`);
+  const until = cm.until === undefined ? null : time(cm.until, `${where}: \`until\``);
+  const description = typeof cm.description === 'string' ? cm.description : undefined;
+  const expected = readExpected(join(path, 'expected.yaml'));
+  return { name, path, ...(description !== undefined ? { description } : {}), host, vars: vars as Record<string, unknown>, until, inputs, expected };
+}
+
+function readYaml(file: string): unknown {
+  try {
+    return parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new TestCaseError(`${file}: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+function strings(v: unknown, key: string, where: string): string[] {
+  if (v === undefined || v === null) return [];
+  const list = Array.isArray(v) ? v : [v];
+  if (!list.every((x) => typeof x === 'string')) throw new TestCaseError(`${where}: \`${key}\` must be an address (or CIDR) or a list of them, got ${JSON.stringify(v)}`);
+  return list as string[];
+}
+
+function listening(v: unknown, where: string): HostFacts['listening'] {
+  const tcp = new Set<number>();
+  const udp = new Set<number>();
+  if (v === undefined || v === null) return { tcp, udp };
+  for (const x of Array.isArray(v) ? v : [v]) {
+    const m = typeof x === 'number' ? ['', 'tcp', String(x)] : typeof x === 'string' ? /^(?:(tcp|udp)\/)?(\d+)$/.exec(x) : null;
+    if (!m) throw new TestCaseError(`${where}: \`listen\` items are ports like 22 or "udp/53", got ${JSON.stringify(x)}`);
+    ((m[1] ?? 'tcp') === 'udp' ? udp : tcp).add(Number(m[2]));
+  }
+  return { tcp, udp };
+}
+
+function range(v: unknown, where: string): readonly [number, number] {
+  if (Array.isArray(v) && v.length === 2 && v.every((x) => Number.isInteger(x))) return [v[0] as number, v[1] as number];
+  throw new TestCaseError(`${where}: \`ephemeral\` must be a port range like [32768, 60999], got ${JSON.stringify(v)}`);
+}
+
+/** An ISO 8601 time with a zone, or ms since the epoch. */
+export function time(v: unknown, what: string): number {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === 'string' && /[zZ]|[+-]\d\d:?\d\d$/.test(v)) {
+    const t = Date.parse(v);
+    if (Number.isFinite(t)) return t;
+  }
+  throw new TestCaseError(`${what} must be an ISO time with a zone like "2026-01-15T12:00:00Z" or ms since the epoch, got ${JSON.stringify(v)}`);
+}
+
+function readExpected(file: string): ExpectedHit[] {
+  const v = readYaml(file);
+  if (v === null || v === undefined) return [];
+  if (!Array.isArray(v)) throw new TestCaseError(`${file}: must be a list of expected hits (\`[]\` for none)`);
+  return v.map((h, i) => {
+    const where = `${file}: hit ${i + 1}`;
+    if (h === null || typeof h !== 'object' || Array.isArray(h)) throw new TestCaseError(`${where} must be a map with at least \`rule\` and \`ts\``);
+    const m = h as Record<string, unknown>;
+    for (const k of Object.keys(m)) {
+      if (!(EXPECTED_KEYS as readonly string[]).includes(k)) throw new TestCaseError(`${where}: \`${k}\` is not a hit field${suggestion(k, EXPECTED_KEYS)}`);
+    }
+    if (typeof m.rule !== 'string') throw new TestCaseError(`${where}: \`rule\` (the rule id) is required`);
+    const fields: Record<string, unknown> = { ...m };
+    if (m.ts !== undefined) fields.ts = time(m.ts, `${where}: \`ts\``);
+    if (m.first_ts !== undefined) fields.first_ts = time(m.first_ts, `${where}: \`first_ts\``);
+    return { rule: m.rule, fields };
+  });
+}

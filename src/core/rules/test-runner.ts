@@ -1,0 +1,138 @@
+/**
+ * `vigil rules test`: replays every test case folder found under the rules
+ * directories through the engine, on event time, against the whole ruleset
+ * those directories make, and compares the hits with each case's
+ * `expected.yaml`.
+ */
+import { readFileSync } from 'node:fs';
+import type { Diagnostic } from './types.ts';
+import type { Hit } from '../hit.ts';
+import type { VigilEvent } from '../event.generated.ts';
+import type { KnownActions } from './actions.ts';
+import { EventClock } from '../clock.ts';
+import { Engine } from '../engine/engine.ts';
+import { readCaptureFile } from '../decode/capture-file.ts';
+import { PacketDecoder } from '../decode/decoder.ts';
+import { parseJsonEvent } from '../decode/json-event.ts';
+import { listRuleFiles } from './files.ts';
+import { loadRuleset, loadRulesetFromText } from './load.ts';
+import { hasErrors, formatDiagnostic } from './diagnostics.ts';
+import { findTestCases, readTestCase, TestCaseError, type TestCase } from './test-case.ts';
+import { diffHits } from './hit-diff.ts';
+
+export interface RuleTestOptions {
+  /** Known action plugins (as for loading); `context.set`/`context.delete` are always known. */
+  readonly actions?: KnownActions;
+  /** Var values applied under each case's own `vars`. */
+  readonly varOverrides?: Readonly<Record<string, unknown>>;
+  /** Run only cases whose name contains this text. */
+  readonly only?: string;
+}
+
+export interface CaseResult {
+  /** Case name relative to its rules directory, e.g. `portscan/tests/null-scan`. */
+  readonly name: string;
+  readonly path: string;
+  readonly description?: string;
+  /** `error` means the case could not run (bad case files, rule errors under its vars). */
+  readonly status: 'pass' | 'fail' | 'error';
+  /** The diff (for `fail`) or the reasons (for `error`), one line each. */
+  readonly problems: readonly string[];
+  readonly expected: number;
+  /** The hits the replay produced, in order. */
+  readonly hits: readonly Hit[];
+}
+
+export interface RuleTestReport {
+  /** Problems loading the ruleset itself; when any is an error no case runs. */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly cases: readonly CaseResult[];
+}
+
+/** Exit code for `vigil rules test`: 0 when the ruleset loads and every case passes, else 1. */
+export function ruleTestExitCode(r: RuleTestReport): 0 | 1 {
+  return hasErrors(r.diagnostics) || r.cases.some((c) => c.status !== 'pass') ? 1 : 0;
+}
+
+export async function runRuleTests(dirs: readonly string[], opts: RuleTestOptions = {}): Promise<RuleTestReport> {
+  const check = loadRuleset(dirs, { actions: opts.actions, varOverrides: opts.varOverrides });
+  if (!check.ruleset) return { diagnostics: check.diagnostics, cases: [] };
+  const texts = listRuleFiles(dirs).files.map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+  const cases: CaseResult[] = [];
+  for (const dir of dirs) {
+    for (const { name, path } of findTestCases(dir)) {
+      if (opts.only !== undefined && !name.includes(opts.only)) continue;
+      cases.push(await runCase(name, path, texts, opts));
+    }
+  }
+  return { diagnostics: check.diagnostics, cases };
+}
+
+async function runCase(name: string, path: string, texts: ReadonlyArray<{ path: string; text: string }>, opts: RuleTestOptions): Promise<CaseResult> {
+  let tc: TestCase;
+  try { tc = readTestCase(name, path); } catch (err) {
+    if (err instanceof TestCaseError) return errorResult(name, path, [err.message]);
+    throw err;
+  }
+  const hits: Hit[] = [];
+  const clock = new EventClock(0);
+  const engine = new Engine({ clock, sink: (h) => hits.push(h), host: tc.host });
+  try {
+    const loaded = loadRulesetFromText(texts, {
+      runtime: engine.helpers,
+      actions: opts.actions,
+      varOverrides: { ...opts.varOverrides, ...tc.vars },
+      varOverridesSource: `${path}/case.yaml`,
+    });
+    if (!loaded.ruleset) return errorResult(name, path, loaded.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic), tc);
+    engine.load(loaded.ruleset);
+    let events: VigilEvent[];
+    try { events = await readInputs(tc.inputs); } catch (err) {
+      if (err instanceof TestCaseError || (err as Error).name === 'CaptureFileError') return errorResult(name, path, [(err as Error).message], tc);
+      throw err;
+    }
+    for (const ev of events) engine.feed(ev);
+    if (tc.until !== null) clock.advance(tc.until);
+  } finally {
+    engine.close();
+  }
+  const problems = diffHits(tc.expected, hits);
+  return {
+    name, path, ...(tc.description !== undefined ? { description: tc.description } : {}),
+    status: problems.length ? 'fail' : 'pass', problems, expected: tc.expected.length, hits,
+  };
+}
+
+function errorResult(name: string, path: string, problems: string[], tc?: TestCase): CaseResult {
+  return { name, path, ...(tc?.description !== undefined ? { description: tc.description } : {}), status: 'error', problems, expected: tc?.expected.length ?? 0, hits: [] };
+}
+
+/** Every input's events, merged in event-time order (stable, so equal times keep file order). */
+async function readInputs(inputs: readonly string[]): Promise<VigilEvent[]> {
+  const events: VigilEvent[] = [];
+  for (const file of inputs) {
+    if (file.endsWith('.jsonl')) {
+      const lines = readFileSync(file, 'utf8').split('\n');
+      lines.forEach((line, i) => {
+        if (line.trim() === '' || line.trimStart().startsWith('//')) return;
+        const r = parseJsonEvent(line, { input: 'jsonl' });
+        if (!r.ok) throw new TestCaseError(`${file}:${i + 1}: ${r.problem}`);
+        events.push(r.event);
+      });
+    } else {
+      const decoder = new PacketDecoder({ input: 'pcapfile' });
+      await readCaptureFile(file, (p) => {
+        const ev = decoder.decode(p.linktype, p.buf.subarray(p.offset, p.offset + p.caplen), p.caplen, p.origLen, p.tsMs, p.iface);
+        // The decoder reuses one event object; keep a copy.
+        if (ev) events.push(structuredClone(ev));
+      });
+    }
+  }
+  return events.map((ev, i) => ({ ev, i })).sort((a, b) => a.ev.ts - b.ev.ts || a.i - b.i).map((x) => x.ev);
+}
+
+/** Human report of one case: a PASS/FAIL/ERROR line, then its problems indented. */
+export function formatCaseResult(c: CaseResult): string {
+  const head = `${c.status.toUpperCase().padEnd(5)} ${c.name}${c.description ? ` — ${c.description}` : ''} (${c.hits.length}/${c.expected} hits)`;
+  return c.problems.length ? `${head}\n${c.problems.map((p) => `    ${p.replace(/\n/g, '\n    ')}`).join('\n')}` : head;
+}
