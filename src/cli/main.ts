@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, CliExit } from './exit.ts';
 import { registerFields } from './commands/fields.ts';
 import { registerVersion, packageVersion } from './commands/version.ts';
+import { register as registerReplay } from './commands/replay.ts';
 
 const program = new Command('vigil')
   .description('Linux host network-security correlator: typed network events, YAML rules, actions')
@@ -13,6 +14,7 @@ const program = new Command('vigil')
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)');
 
+registerReplay(program);
 registerFields(program);
 registerVersion(program);
 

@@ -40,6 +40,9 @@ export class MetricsRegistry {
     this.series.set(name, { name, help, kind, read });
   }
 
+  /** Full names of every metric, sorted. */
+  names(): string[] { return [...this.series.keys()].sort(); }
+
   /** Current value of a metric by full name, or undefined. */
   value(name: string): number | undefined { return this.series.get(name)?.read(); }
 

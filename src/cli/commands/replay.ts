@@ -1,0 +1,156 @@
+/**
+ * `vigil replay FILE…`: run capture files or JSON lines through the rules
+ * on their own event time. Same input, same output, byte for byte: the
+ * clock follows the events and nothing reads the wall clock or the disk
+ * state of a previous run (first_seen memory is in-memory here).
+ */
+import type { Command } from 'commander';
+import { openSync, readSync, closeSync } from 'node:fs';
+import { extname } from 'node:path';
+import { SingleBar, Presets } from 'cli-progress';
+import { EventClock } from '../../core/clock.ts';
+import { Engine } from '../../core/engine/engine.ts';
+import { loadRuleset } from '../../core/rules/load.ts';
+import { hasErrors } from '../../core/rules/diagnostics.ts';
+import { hitToJson, type Hit } from '../../core/hit.ts';
+import type { VigilEvent } from '../../core/event.generated.ts';
+import { Pipeline, type EventConsumer } from '../../core/pipeline.ts';
+import { MetricsRegistry } from '../../core/metrics/registry.ts';
+import { KvStore } from '../../core/store/kv.ts';
+import { openDatabase } from '../../core/store/database.ts';
+import { buildHostFacts } from '../../core/host-live.ts';
+import { instantiate, currentRunEnv, requestFromRef, type Instance } from '../../core/plugins/instantiate.ts';
+import type { PluginServices } from '../../core/plugins/context.ts';
+import { ActionRunner } from '../../core/plugins/action-runner.ts';
+import { hitText, eventText } from '../../core/plugins/hit-text.ts';
+import { LineOut } from '../render/line-out.ts';
+import { summaryLine } from '../render/summary.ts';
+import { EXIT, CliExit } from '../exit.ts';
+import { collect, loadConfigOrExit, ruleDirs, varOverrides, makeLogger, buildCatalog, actionSchemas, printDiagnostics, type CommonFlags } from '../setup.ts';
+
+interface ReplayFlags extends CommonFlags {
+  format: 'json' | 'text';
+  events?: boolean;
+  host?: string[];
+  gateway?: string[];
+  listen?: string[];
+  allow?: string[];
+  actions?: boolean;
+  progress?: boolean;
+}
+
+const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a]);
+
+/** `pcapfile` for pcap/pcapng (by magic), `jsonl` for JSON lines (by extension or a leading `{`). */
+export function sniffFormat(path: string): 'pcapfile' | 'jsonl' {
+  if (path === '-') return 'jsonl';
+  let fd: number;
+  try { fd = openSync(path, 'r'); } catch (e) {
+    throw new CliExit(EXIT.RUNTIME, `${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}); check the file name`);
+  }
+  const head = Buffer.alloc(64);
+  let n: number;
+  try { n = readSync(fd, head, 0, 64, 0); } finally { closeSync(fd); }
+  if (n >= 4 && (PCAP_MAGICS.has(head.readUInt32LE(0)))) return 'pcapfile';
+  if (['.jsonl', '.ndjson', '.json'].includes(extname(path).toLowerCase())) return 'jsonl';
+  const text = head.subarray(0, n).toString('utf8').trimStart();
+  if (text.startsWith('{') || text.startsWith('#') || n === 0) return 'jsonl';
+  throw new CliExit(EXIT.USAGE, `${path}: neither a pcap/pcapng capture (unknown magic 0x${head.readUInt32LE(0).toString(16).padStart(8, '0')}) nor JSON lines; replay takes .pcap, .pcapng or .jsonl files`);
+}
+
+export function register(program: Command): void {
+  program.command('replay')
+    .description('run capture files (pcap, pcapng) or JSON-lines events through the rules on event time')
+    .argument('<files...>', 'pcap, pcapng or .jsonl files ("-" reads JSON lines from stdin), replayed in the order given')
+    .option('--format <fmt>', 'output: json (one hit object per line) or text', 'text')
+    .option('--events', 'print the decoded events instead of running rules')
+    .option('--rules <dir>', 'rules directory (repeatable); default: the stock packs, or the config\'s rules', collect)
+    .option('--config <file>', 'config file (rules, vars, host facts, site plugins)')
+    .option('--host <addr>', 'an address of the protected host (repeatable)', collect)
+    .option('--gateway <addr>', 'a default gateway of the host (repeatable)', collect)
+    .option('--listen <port>', 'a listening port, PORT or PORT/udp (repeatable)', collect)
+    .option('--allow <cidr>', 'an allow-listed address or CIDR (repeatable)', collect)
+    .option('--var <name=value>', 'set a rule variable (repeatable)', collect)
+    .option('--actions', 'run the actions hits ask for (default: print them as data only)')
+    .option('--no-progress', 'no progress bar even on a terminal')
+    .action(async (files: string[], flags: ReplayFlags) => { process.exitCode = await replay(files, flags); });
+}
+
+async function replay(files: string[], flags: ReplayFlags): Promise<number> {
+  if (flags.format !== 'json' && flags.format !== 'text') throw new CliExit(EXIT.USAGE, `--format must be json or text, got ${JSON.stringify(flags.format)}`);
+  const started = process.hrtime.bigint();
+  const formats = files.map(sniffFormat);
+  const cfg = loadConfigOrExit(flags.config, 'defaults');
+  const logger = makeLogger(flags.actions ? cfg.config.log.level : 'warn');
+  const h = cfg.config.host;
+  const host = buildHostFacts({
+    addresses: [...h.addresses, ...(flags.host ?? [])],
+    gateways: [...h.gateways, ...(flags.gateway ?? [])],
+    listen: [...h.listen, ...(flags.listen ?? [])],
+    allow: [...h.allow, ...(flags.allow ?? [])],
+  }, false);
+  const catalog = await buildCatalog(cfg, logger);
+  const metrics = new MetricsRegistry();
+  const clock = new EventClock(0);
+  const db = openDatabase(null);
+  const kv = new KvStore(db);
+  const services: PluginServices = { logger, clock, metrics, store: (ns) => kv.namespace(ns), host: () => host };
+  const out = new LineOut();
+  let hits = 0;
+
+  let runner: ActionRunner | null = null;
+  const actionInstances: Instance<'action'>[] = [];
+  if (flags.actions) {
+    const reqs = Object.entries(cfg.config.actions).map(([use, c]) => requestFromRef({ use, ...c }, ['actions', use]));
+    for (const name of catalog.names('action')) if (!cfg.config.actions[name]) reqs.push({ use: name, config: {}, at: null });
+    const made = instantiate('action', reqs, { catalog, services, run: currentRunEnv(), source: cfg.source });
+    if (made.diagnostics.length) { printDiagnostics(made.diagnostics, false); return EXIT.FINDINGS; }
+    actionInstances.push(...made.instances);
+    runner = new ActionRunner(new Map(made.instances.map((i) => [i.plugin.name, i.instance])), logger, metrics.namespace('actions'));
+  }
+
+  let consumer: EventConsumer;
+  let engine: Engine | null = null;
+  if (flags.events) {
+    consumer = { feed: (ev: VigilEvent) => { out.line(flags.format === 'json' ? JSON.stringify(ev) : eventText(ev)); } };
+  } else {
+    const sink = (hit: Hit): void => {
+      hits++;
+      out.line(flags.format === 'json' ? JSON.stringify(hitToJson(hit)) : hitText(hit));
+      runner?.submit(hit);
+    };
+    engine = new Engine({ clock, sink, host, logger });
+    const loaded = loadRuleset(ruleDirs(flags, cfg), { runtime: engine.helpers, actions: actionSchemas(catalog), varOverrides: varOverrides(flags, cfg), varOverridesSource: '--var' });
+    if (loaded.diagnostics.length) printDiagnostics(loaded.diagnostics, false);
+    if (!loaded.ruleset || hasErrors(loaded.diagnostics)) return EXIT.FINDINGS;
+    engine.load(loaded.ruleset);
+    consumer = engine;
+  }
+
+  const pipeline = new Pipeline({ enrichers: [], consumer });
+  const bar = flags.progress !== false && process.stderr.isTTY ? new SingleBar({ format: 'replay [{bar}] {percentage}% | {value}/{total} bytes | {eta}s', stream: process.stderr }, Presets.shades_classic) : null;
+  const inputs: Instance<'input'>[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const made = instantiate('input', [{ use: formats[i], config: { path: files[i] }, at: null }], { catalog, services, run: currentRunEnv(), source: null });
+    if (made.diagnostics.length) { printDiagnostics(made.diagnostics, false); return EXIT.RUNTIME; }
+    inputs.push(made.instances[0]);
+  }
+  let ticker: NodeJS.Timeout | null = null;
+  if (bar) {
+    bar.start(1, 0);
+    ticker = setInterval(() => { const p = pipeline.progress(); if (p.total) { bar.setTotal(p.total); bar.update(p.done); } }, 200);
+  }
+  const failures = await pipeline.run(inputs, true);
+  if (ticker) clearInterval(ticker);
+  bar?.stop();
+  await runner?.drain();
+  for (const a of actionInstances) await a.instance.stop?.();
+  engine?.close();
+  kv.close();
+  db.close();
+  await out.end();
+  for (const f of failures) process.stderr.write(`vigil replay: ${f.error.message}\n`);
+  const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+  process.stderr.write(summaryLine(metrics, { files: files.length, events: pipeline.events, hits: flags.events ? null : hits, elapsedMs }) + '\n');
+  return failures.length ? EXIT.RUNTIME : EXIT.OK;
+}

@@ -1,0 +1,67 @@
+/**
+ * Runs the actions a hit asks for, off the engine's path: hits are queued
+ * (bounded; overflow is counted and logged, never blocks the engine) and
+ * delivered one at a time. Phase 1 has no durable outbox and no retry: a
+ * failed delivery is logged with the plugin and counted.
+ */
+import type { Logger } from 'pino';
+import type { ActionInstance, Hit, ActionRequest, Metrics } from '../plugin-api.ts';
+
+/** Actions the engine runs itself (contexts); hits carry them as data only. */
+const ENGINE_ACTIONS = new Set(['context.set', 'context.delete']);
+
+export class ActionRunner {
+  private readonly queue: Array<{ hit: Hit; req: ActionRequest }> = [];
+  private busy: Promise<void> | null = null;
+  private readonly ran;
+  private readonly failed;
+  private readonly dropped;
+  private readonly unknown;
+  private readonly warnedUnknown = new Set<string>();
+
+  constructor(
+    private readonly actions: ReadonlyMap<string, ActionInstance>,
+    private readonly logger: Logger,
+    metrics: Metrics,
+    private readonly maxQueue = 10_000,
+  ) {
+    this.ran = metrics.counter('runs_total', 'Action requests delivered.');
+    this.failed = metrics.counter('failures_total', 'Action requests whose plugin failed.');
+    this.dropped = metrics.counter('dropped_total', 'Action requests dropped because the queue was full.');
+    this.unknown = metrics.counter('unknown_total', 'Action requests naming no configured action plugin.');
+  }
+
+  /** Queue a hit's actions. Synchronous and cheap: usable as (part of) the engine's sink. */
+  submit(hit: Hit): void {
+    for (const req of hit.actions) {
+      if (ENGINE_ACTIONS.has(req.plugin)) continue;
+      if (!this.actions.has(req.plugin)) {
+        this.unknown.inc();
+        if (!this.warnedUnknown.has(req.plugin)) { this.warnedUnknown.add(req.plugin); this.logger.warn({ action: req.plugin, rule: hit.rule }, 'no action plugin of this name is configured; its requests are skipped'); }
+        continue;
+      }
+      if (this.queue.length >= this.maxQueue) { this.dropped.inc(); continue; }
+      this.queue.push({ hit, req });
+    }
+    if (this.queue.length && !this.busy) this.busy = this.work();
+  }
+
+  /** Resolves when every queued request has been delivered (or failed). */
+  async drain(): Promise<void> {
+    while (this.busy) await this.busy;
+  }
+
+  private async work(): Promise<void> {
+    try {
+      for (let job = this.queue.shift(); job; job = this.queue.shift()) {
+        try {
+          await this.actions.get(job.req.plugin)!.run(job.hit, job.req);
+          this.ran.inc();
+        } catch (e) {
+          this.failed.inc();
+          this.logger.error({ action: job.req.plugin, rule: job.hit.rule, err: (e as Error).message }, 'action failed');
+        }
+      }
+    } finally { this.busy = null; }
+  }
+}
