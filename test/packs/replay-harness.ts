@@ -8,7 +8,7 @@ import { PacketDecoder } from '../../src/core/decode/decoder.ts';
 import { Engine } from '../../src/core/engine/engine.ts';
 import { EventClock } from '../../src/core/clock.ts';
 import { emptyHostFacts, type HostFacts } from '../../src/core/host.ts';
-import { loadRuleset } from '../../src/core/rules/load.ts';
+import { loadRuleset, type LoadOptions } from '../../src/core/rules/load.ts';
 import { formatDiagnostic } from '../../src/core/rules/diagnostics.ts';
 import { STOCK_PLUGINS } from '../../src/plugins/registry.ts';
 import type { Hit } from '../../src/core/hit.ts';
@@ -36,7 +36,9 @@ export function hostFacts(h: HostSpec = {}): HostFacts {
   });
 }
 
-const ACTIONS = new Map(STOCK_PLUGINS.filter((p) => p.kind === 'action').map((p) => [p.name, p as { paramsSchema?: never }]));
+const ACTIONS: LoadOptions['actions'] = new Map(
+  STOCK_PLUGINS.flatMap((p) => (p.kind === 'action' ? [[p.name, { paramsSchema: p.paramsSchema }] as const] : [])),
+);
 
 /** An engine with the ruleset loaded; throws with every diagnostic when the rules do not load. */
 export function makeEngine(setup: ReplaySetup): { engine: Engine; hits: Hit[] } {
@@ -81,4 +83,19 @@ export function tagsBySource(hits: readonly Hit[]): Map<string, Set<string>> {
     for (const t of h.tags) s.add(t);
   }
   return out;
+}
+
+/** A frame and its capture time, as the synthetic builders make them. */
+export interface TimedFrame { readonly tsMs: number; readonly frame: Uint8Array }
+
+/** Decode Ethernet frames (link type 1) with the real decoder and feed them. */
+export function replayFrames(frames: Iterable<TimedFrame>, setup: ReplaySetup): Hit[] {
+  const { engine, hits } = makeEngine(setup);
+  const decoder = new PacketDecoder({ input: 'pcapfile' });
+  for (const f of frames) {
+    const ev = decoder.decode(1, f.frame, f.frame.length, f.frame.length, f.tsMs);
+    if (ev) engine.feed(ev);
+  }
+  engine.close();
+  return hits;
 }
