@@ -6,6 +6,7 @@ import { zscore, bounds } from '../../src/core/engine/anomaly/detectors.ts';
 const RULE = `
 rules:
   - id: byte-spike
+    description: Test rule byte-spike.
     on: [packet]
     type: anomaly
     key: [src.ip]
@@ -47,6 +48,7 @@ test('an event exactly on a boundary belongs to the next interval; idle interval
   const h = harness(`
 rules:
   - id: bytes-over
+    description: Test rule bytes-over.
     on: [packet]
     type: anomaly
     key: [src.ip]

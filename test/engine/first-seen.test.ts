@@ -9,6 +9,7 @@ import { SqliteKeyMemory } from '../../src/core/engine/memory-sqlite.ts';
 const LEARNER = (forget = '') => `
 rules:
   - id: new-peer
+    description: Test rule new-peer.
     on: [packet]
     type: first_seen
     key: [src.ip]

@@ -5,6 +5,7 @@ import { harness, pkt } from './helpers/harness.ts';
 const RULE = `
 rules:
   - id: mixed-scan
+    description: Test rule mixed-scan.
     on: [packet]
     type: group
     key: [src.ip]

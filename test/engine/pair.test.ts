@@ -5,6 +5,7 @@ import { harness, pkt } from './helpers/harness.ts';
 const SYN_THEN_RST = (absence: boolean) => `
 rules:
   - id: closed-port
+    description: Test rule closed-port.
     on: [packet]
     type: pair
     first: { when: "tcp.flags.syn && !tcp.flags.ack", key: [src.ip, dst.ip, src.port] }
@@ -61,6 +62,7 @@ test('pair without key lists uses the rule key for both sides', () => {
   const h = harness(`
 rules:
   - id: login-then-fail
+    description: Test rule login-then-fail.
     on: [packet]
     type: pair
     key: [src.ip]

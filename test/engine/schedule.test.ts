@@ -6,6 +6,7 @@ test('schedule fires a tick at every multiple of the period once event time is k
   const h = harness(`
 rules:
   - id: digest
+    description: Test rule digest.
     on: [tick]
     type: schedule
     every: 1m
@@ -23,6 +24,7 @@ test('schedule tests its when on the tick', () => {
   const h = harness(`
 rules:
   - id: hourly
+    description: Test rule hourly.
     on: [tick]
     when: "ts % 7200000 == 0"
     type: schedule
@@ -37,6 +39,7 @@ test('removing a schedule rule cancels its timer', () => {
   const h = harness(`
 rules:
   - id: digest
+    description: Test rule digest.
     on: [tick]
     type: schedule
     every: 1m

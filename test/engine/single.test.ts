@@ -6,6 +6,7 @@ test('single acts on every matching event and ignores the rest', () => {
   const h = harness(`
 rules:
   - id: syn-to-telnet
+    description: Test rule syn-to-telnet.
     on: [packet]
     when: dst.port == 23
     type: single
@@ -26,6 +27,7 @@ test('single with suppress acts once per key while the time since the hit is at 
   const h = harness(`
 rules:
   - id: once
+    description: Test rule once.
     on: [packet]
     type: single
     key: [src.ip]
@@ -45,6 +47,7 @@ test('default message is the rule id followed by the key values', () => {
   const h = harness(`
 rules:
   - id: pair-key
+    description: Test rule pair-key.
     on: [packet]
     type: single
     key: [src.ip, dst.port]
@@ -58,10 +61,12 @@ test('src is the event source when the key has no src.ip, and absent when neithe
   const h = harness(`
 rules:
   - id: by-port
+    description: Test rule by-port.
     on: [packet]
     type: single
     key: [dst.port]
   - id: by-flow
+    description: Test rule by-flow.
     on: [flow]
     type: single
 `);
@@ -74,6 +79,7 @@ test('events whose key is missing are skipped and counted as unkeyed', () => {
   const h = harness(`
 rules:
   - id: by-src
+    description: Test rule by-src.
     on: [flow]
     type: single
     key: [src.ip]
@@ -87,6 +93,7 @@ test('action parameters are rendered with the template scope', () => {
   const h = harness(`
 rules:
   - id: block-telnet
+    description: Test rule block-telnet.
     on: [packet]
     type: single
     key: [src.ip]

@@ -5,6 +5,7 @@ import { harness, pkt } from './helpers/harness.ts';
 const SCAN = `
 rules:
   - id: syn-burst
+    description: Test rule syn-burst.
     on: [packet]
     when: tcp.flags.syn && !tcp.flags.ack
     type: threshold
@@ -59,6 +60,7 @@ test('distinct counts distinct values; a repeated value does not count again', (
   const h = harness(`
 rules:
   - id: port-scan
+    description: Test rule port-scan.
     on: [packet]
     type: threshold
     key: [src.ip]
@@ -79,6 +81,7 @@ test('distinct values slide by their last sighting', () => {
   const h = harness(`
 rules:
   - id: port-scan
+    description: Test rule port-scan.
     on: [packet]
     type: threshold
     key: [src.ip]
@@ -98,6 +101,7 @@ test('weight sums an expression; with distinct each value weighs once (scanlogd)
   const h = harness(`
 rules:
   - id: scanlogd-like
+    description: Test rule scanlogd-like.
     on: [packet]
     type: threshold
     key: [src.ip]
@@ -116,6 +120,7 @@ test('gap: a pause of exactly gap does not reset, a longer pause does', () => {
   const rules = `
 rules:
   - id: slow-scan
+    description: Test rule slow-scan.
     on: [packet]
     type: threshold
     key: [src.ip]
@@ -136,6 +141,7 @@ test('gap: after a hit the key stays silent while the scan continues, and re-arm
   const h = harness(`
 rules:
   - id: slow-scan
+    description: Test rule slow-scan.
     on: [packet]
     type: threshold
     key: [src.ip]
@@ -152,6 +158,7 @@ test('suppress silences the key for a period after a hit instead of until the ep
   const h = harness(`
 rules:
   - id: noisy
+    description: Test rule noisy.
     on: [packet]
     type: threshold
     key: [src.ip]
@@ -168,6 +175,7 @@ test('collect reports first, same, or, and, max, min and capped values', () => {
   const h = harness(`
 rules:
   - id: agg
+    description: Test rule agg.
     on: [packet]
     type: threshold
     key: [src.ip]
@@ -187,6 +195,7 @@ rules:
   const g = harness(`
 rules:
   - id: agg
+    description: Test rule agg.
     on: [packet]
     type: threshold
     key: [src.ip]
@@ -203,6 +212,7 @@ test('recover: a second hit tagged RECOVERED once no more than N2 events came wi
   const h = harness(`
 rules:
   - id: flood
+    description: Test rule flood.
     on: [packet]
     type: threshold
     key: [src.ip]

@@ -7,7 +7,20 @@ import { emptyHostFacts, type HostFacts } from '../../../src/core/host.ts';
 import type { Hit } from '../../../src/core/hit.ts';
 import type { VigilEvent } from '../../../src/core/event.generated.ts';
 import { Engine, type EngineOptions } from '../../../src/core/engine/engine.ts';
-import { rulesFromYaml } from './rules.ts';
+import { loadRulesetFromText } from '../../../src/core/rules/load.ts';
+import { formatDiagnostic } from '../../../src/core/rules/diagnostics.ts';
+import type { Ruleset } from '../../../src/core/rules/types.ts';
+import type { HelperRuntime } from '../../../src/core/expr/api.ts';
+
+/** Action plugins the test rules may name (their params are not checked here). */
+const TEST_ACTIONS: ReadonlyMap<string, { paramsSchema?: undefined }> = new Map([['block', {}], ['log', {}]]);
+
+/** Load rule YAML with the project's loader; throws with every diagnostic when it has errors. */
+export function rulesFromYaml(yaml: string, runtime: HelperRuntime): Ruleset {
+  const r = loadRulesetFromText([{ path: 'test.yaml', text: yaml }], { runtime, actions: TEST_ACTIONS });
+  if (!r.ruleset) throw new Error(r.diagnostics.map(formatDiagnostic).join('\n'));
+  return r.ruleset;
+}
 
 export interface Harness {
   engine: Engine;

@@ -40,22 +40,24 @@ export const anomaly: CorrelationType<AnomalyParams> = {
     const history = t.has('history') ? t.int('history', true, 3) : 20;
     const warmup = t.has('warmup') ? t.int('warmup', true, 1) : Math.min(history ?? 20, 8);
     const sensitivity = t.has('sensitivity') ? t.number('sensitivity', true) : 0.99;
-    if (sensitivity !== null && !(sensitivity > 0 && sensitivity <= 1)) t.error('sensitivity', `\`sensitivity\` is a score in (0, 1], got ${sensitivity}`);
-    if (history !== null && warmup !== null && warmup > history) t.error('warmup', `\`warmup\` (${warmup}) cannot exceed \`history\` (${history})`);
+    if (sensitivity !== null && !(sensitivity > 0 && sensitivity <= 1)) t.error('sensitivity', `\`sensitivity\` is a score in (0, 1], got ${sensitivity}`, 'VGL_RULE_BAD_PARAM');
+    if (history !== null && warmup !== null && warmup > history) t.error('warmup', `\`warmup\` (${warmup}) cannot exceed \`history\` (${history})`, 'VGL_RULE_BAD_PARAM');
     const detectors: { detector: AnomalyDetector; params: DetectorParams }[] = [];
     if (t.has('detectors')) {
       const d = t.sub('detectors', true);
       for (const name of t.keys('detectors')) {
         const det = ANOMALY_DETECTORS.get(name);
-        if (!det) { d?.error(name, `unknown detector \`${name}\`; known: ${[...ANOMALY_DETECTORS.keys()].join(', ')}`); continue; }
+        if (!det) {
+          d?.has(name); // asked, so the loader does not report it a second time
+          d?.error(name, `unknown detector \`${name}\`; known: ${[...ANOMALY_DETECTORS.keys()].join(', ')}`, 'VGL_RULE_BAD_PARAM');
+          continue;
+        }
         const sub = d?.sub(name, false);
         const params: Record<string, number | string> = {};
-        for (const k of d ? d.keys(name) : []) {
-          if (!(k in det.params)) { sub?.error(k, `detector \`${name}\` has no parameter \`${k}\`; known: ${Object.keys(det.params).join(', ')}`); continue; }
-          params[k] = sub!.raw(k) as number | string;
-        }
+        // Asking for every known parameter lets the loader name them when it reports an unknown one.
+        for (const k of Object.keys(det.params)) if (sub?.has(k)) params[k] = sub.raw(k) as number | string;
         const err = det.check(params);
-        if (err) { d?.error(name, err); continue; }
+        if (err) { d?.error(name, err, 'VGL_RULE_BAD_PARAM'); continue; }
         detectors.push({ detector: det, params });
       }
     } else detectors.push({ detector: ANOMALY_DETECTORS.get('zscore')!, params: {} });

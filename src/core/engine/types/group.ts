@@ -27,7 +27,7 @@ export const group: CorrelationType<GroupParams> = {
     const groups: GroupSpec[] = [];
     if (g) {
       const names = t.keys('groups');
-      if (names.length === 0) t.error('groups', '`groups` needs at least one named sub-condition, e.g. `groups: {syn: {when: "tcp.flags.syn", count: 5}}`');
+      if (names.length === 0) t.error('groups', '`groups` needs at least one named sub-condition, e.g. `groups: {syn: {when: "tcp.flags.syn", count: 5}}`', 'VGL_RULE_BAD_PARAM');
       for (const name of names) {
         const sub = g.sub(name, true);
         if (!sub) continue;

@@ -32,7 +32,7 @@ function side(t: ParamTools, name: string): Side | null {
   const when = s.has('when') ? s.expr('when', true) : null;
   let key: CompiledExpr[] | null = null;
   if (s.has('key')) {
-    if (!s.exprList) { s.error('key', 'this rule loader cannot read expression lists; leave `key` out to use the rule key'); return null; }
+    if (!s.exprList) { s.error('key', 'this rule loader cannot read expression lists; leave `key` out to use the rule key', 'VGL_RULE_BAD_PARAM'); return null; }
     key = s.exprList('key', true);
     if (!key) return null;
   }
@@ -49,11 +49,11 @@ export const pair: CorrelationType<PairParams> = {
     const window = t.duration('window', true);
     const absence = t.bool('absence', false);
     if (first && second && (first.key === null) !== (second.key === null)) {
-      t.error('second', '`first.key` and `second.key` go together: give both (lists of equal length) or neither (the rule key is used)');
+      t.error('second', '`first.key` and `second.key` go together: give both (lists of equal length) or neither (the rule key is used)', 'VGL_RULE_BAD_PARAM');
       return null;
     }
     if (first?.key && second?.key && first.key.length !== second.key.length) {
-      t.error('second', `\`second.key\` must have as many expressions as \`first.key\` (${first.key.length}), got ${second.key.length}`);
+      t.error('second', `\`second.key\` must have as many expressions as \`first.key\` (${first.key.length}), got ${second.key.length}`, 'VGL_RULE_BAD_PARAM');
       return null;
     }
     if (!first || !second || window === null) return null;

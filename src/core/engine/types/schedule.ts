@@ -17,7 +17,7 @@ export const schedule: CorrelationType<ScheduleParams> = {
   params: ['every'],
   validate(t) {
     const every = t.duration('every', true);
-    if (every !== null && every < 1) { t.error('every', '`every` must be at least 1ms'); return null; }
+    if (every !== null && every < 1) { t.error('every', '`every` must be at least 1ms', 'VGL_RULE_BAD_PARAM'); return null; }
     return every === null ? null : { every };
   },
   build(rule, env) {
