@@ -7,6 +7,8 @@ import { EXIT, CliExit } from './exit.ts';
 import { registerFields } from './commands/fields.ts';
 import { registerVersion, packageVersion } from './commands/version.ts';
 import { register as registerReplay } from './commands/replay.ts';
+import { register as registerRules } from './commands/rules.ts';
+import { register as registerRun } from './commands/run.ts';
 
 const program = new Command('vigil')
   .description('Linux host network-security correlator: typed network events, YAML rules, actions')
@@ -14,7 +16,9 @@ const program = new Command('vigil')
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)');
 
+registerRun(program);
 registerReplay(program);
+registerRules(program);
 registerFields(program);
 registerVersion(program);
 

@@ -4,6 +4,7 @@
  * printing diagnostics. Failures end the command with a located message.
  */
 import { parse as parseYamlValue } from 'yaml';
+import { relative, isAbsolute } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Diagnostic } from '../core/rules/types.ts';
 import { loadConfigFile, loadConfigText, formatLocated, type LoadedConfig } from '../core/config/load.ts';
@@ -36,7 +37,13 @@ export function loadConfigOrExit(path: string | undefined, fallback: 'embedded' 
 /** `--rules` wins; else the config's (stock packs first, then its dirs). */
 export function ruleDirs(flags: CommonFlags, cfg: LoadedConfig): string[] {
   if (flags.rules?.length) return flags.rules;
-  return [...(cfg.config.rules.stock ? [STOCK_RULES_DIR] : []), ...cfg.config.rules.dirs.map((d) => resolveFrom(cfg.baseDir, d))];
+  return [...(cfg.config.rules.stock ? [STOCK_RULES_DIR] : []), ...cfg.config.rules.dirs.map((d) => resolveFrom(cfg.baseDir, d))].map(shortPath);
+}
+
+/** Paths under the working directory are shown relative (`rules/portscan/…`), as a user would type them. */
+export function shortPath(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
 }
 
 /** Config vars, then `--var name=value` (values read as YAML scalars: 30 is a number, true a boolean). */
