@@ -60,6 +60,15 @@ export const compileExpr: CompileExprFn = (source, loc, env): CompileResult<Comp
   return r.ok ? { ok: true, value: r.expr } : { ok: false, diagnostics: r.diagnostics };
 };
 
+/** One straight-line function concatenating the texts and the rendered holes (no loop, no array per call). */
+function joinParts(texts: readonly string[], fns: readonly ((scope: object) => unknown)[]): (scope: object) => string {
+  if (fns.length === 0) { const text = texts[0]; return () => text; }
+  const terms = [JSON.stringify(texts[0])];
+  fns.forEach((_, i) => terms.push(`rv(F[${i}](s))`, JSON.stringify(texts[i + 1])));
+  const factory = new Function('F', 'rv', `return function vigilTemplate(s) { return ${terms.filter((t) => t !== '""').join(' + ')}; };`);
+  return factory(fns, renderValue) as (scope: object) => string;
+}
+
 /** Shows a hole's diagnostic under the whole template line, which is what the author wrote. */
 function reanchor(d: Diagnostic, template: string, holeOffset: number, holeLoc: SourceLoc): Diagnostic {
   if (d.loc.file !== holeLoc.file || d.loc.line !== holeLoc.line || !d.excerpt) return d;
@@ -95,13 +104,5 @@ export const compileTemplate: CompileTemplateFn = (source, loc, env): CompileRes
     texts.push('');
   }
   if (diagnostics.length) return { ok: false, diagnostics };
-  const n = fns.length;
-  const render = n === 0
-    ? () => texts[0]
-    : (scope: object): string => {
-      let out = texts[0];
-      for (let i = 0; i < n; i++) out += renderValue(fns[i](scope)) + texts[i + 1];
-      return out;
-    };
-  return { ok: true, value: { source, render } };
+  return { ok: true, value: { source, render: joinParts(texts, fns) } };
 };

@@ -2,6 +2,7 @@
 import type { HelperSpec, HelperContext, HelperFn, ArgProblem } from './types.ts';
 import type { HostFacts } from '../../host.ts';
 import { CidrSet, compileCidrs, parseCidr } from '../../net/cidr.ts';
+import { parseIPv4 } from '../../net/ipv4.ts';
 import { isLoopback, ipVersion, normalizeIp, subnetOf } from '../../net/ip.ts';
 import { nearest } from '../suggest.ts';
 
@@ -37,10 +38,15 @@ function allowSet(host: HostFacts): CidrSet {
   return s;
 }
 
-/** Host address sets hold canonical text; other spellings of an address are normalised before the lookup. */
+/**
+ * Host address sets hold canonical text; other spellings of an address are
+ * normalised before the lookup. Valid IPv4 text is always canonical (the
+ * parser refuses leading zeros), so only IPv6 text pays for normalising.
+ */
 function inAddressSet(set: ReadonlySet<string>, ip: unknown): boolean {
   if (typeof ip !== 'string') return false;
   if (set.has(ip)) return true;
+  if (parseIPv4(ip) >= 0) return false;
   const canon = normalizeIp(ip);
   return canon !== null && canon !== ip && set.has(canon);
 }
