@@ -93,7 +93,7 @@ function checkSchema(plugin: string, schema: z.ZodType, raw: Record<string, unkn
     const missing = value === undefined && path.length > 0;
     const msg = missing
       ? `${where} is required; add it`
-      : `${where} is invalid: ${issue.message.replace(/^Invalid input: /, '').replace(/\.$/, '')}, got ${valueText(value)}`;
+      : `${where} is invalid: ${issue.message.replace(/^Invalid input: /, '').replace(/, received \w+$/, '').replace(/\.$/, '')}, got ${valueText(value)}`;
     t.sink.error('VGL_ACTION_PARAMS', missing ? pn.loc : node.loc, msg, t.rule);
     ok = false;
   }

@@ -97,9 +97,13 @@ export const LOADER_CODES = {
     title: 'Invalid number',
     description: 'A count or size parameter must be a number (an integer where the message says so) at or above its minimum, given literally or as `"$var"`.',
   },
-  VGL_RULE_PARAM: {
+  VGL_RULE_BAD_PARAM: {
     title: 'Invalid type parameter',
-    description: 'A correlation type rejected one of its parameters; the message says which and why. See the type in docs/rules.md.',
+    description: 'A correlation type rejected one of its parameters (a value of the wrong kind, or values that contradict each other); the message says which and why. See the type in docs/rules.md.',
+  },
+  VGL_RULE_MISSING_PARAM: {
+    title: 'A required type parameter is missing',
+    description: 'The rule\'s correlation type needs a parameter the rule does not give (e.g. `count` of a threshold, `first` of a pair). The message names it.',
   },
   VGL_ACTION_SHAPE: {
     title: 'An action is not a one-key map',

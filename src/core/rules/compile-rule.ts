@@ -56,7 +56,7 @@ export function compileRule(def: RuleDef, deps: RuleCompileDeps): CompiledRule |
   };
 
   for (const k of REQUIRED_KEYS) {
-    if (!get(k)) sink.error('VGL_RULE_MISSING_KEY', def.loc, `rule needs \`${k}\`; add ${hintFor(k)}`, id);
+    if (!get(k)) sink.error('VGL_RULE_MISSING_KEY', def.loc, `a rule needs \`${k}\`; add ${hintFor(k)}`, id);
   }
 
   // Type first: its parameters decide which other keys are valid.
@@ -105,12 +105,12 @@ export function compileRule(def: RuleDef, deps: RuleCompileDeps): CompiledRule |
       params = type.validate(pt) as Record<string, unknown> | null;
     } catch (err) {
       // A type's validate is not supposed to throw; report it at the rule rather than abort the whole load.
-      sink.error('VGL_RULE_PARAM', def.loc, `the ${type.name} type failed to validate this rule: ${(err as Error).message}`, id);
+      sink.error('VGL_RULE_BAD_PARAM', def.loc, `the ${type.name} type failed to validate this rule: ${(err as Error).message}`, id);
       params = null;
     }
     pt.reportUnaskedInChildren();
     if (params === null && sink.errorCount === before2) {
-      sink.error('VGL_RULE_PARAM', def.loc, `the ${type.name} type refused this rule's parameters without saying why`, id);
+      sink.error('VGL_RULE_BAD_PARAM', def.loc, `the ${type.name} type refused this rule's parameters without saying why`, id);
     }
   }
 

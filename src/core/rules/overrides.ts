@@ -34,7 +34,7 @@ export function applyOverride(n: LNode, byId: ReadonlyMap<string, RuleDef>, sink
   const replace = n.entries.get('replace');
   const append = n.entries.get('append');
   const enabled = n.entries.get('enabled');
-  if (!replace && !append && !enabled) {
+  if (!replace && !append && !enabled && !bad) {
     sink.error('VGL_OVERRIDE_SHAPE', n.loc, `override of \`${id}\` changes nothing; add \`replace: {...}\`, \`append: {...}\` or \`enabled: false\``, id);
     return;
   }

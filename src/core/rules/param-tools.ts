@@ -45,7 +45,7 @@ export class LocatedParamTools implements ParamTools {
   }
 
   private missing(name: string, required: boolean | undefined): null {
-    if (required) this.deps.sink.error('VGL_RULE_MISSING_KEY', this.ownerLoc, `${this.owner} needs \`${this.prefix}${name}\`; add it`, this.deps.rule);
+    if (required) this.deps.sink.error('VGL_RULE_MISSING_PARAM', this.ownerLoc, `${this.owner} needs \`${name}\`; add it`, this.deps.rule);
     return null;
   }
 
@@ -90,7 +90,7 @@ export class LocatedParamTools implements ParamTools {
     const r = this.deps.reader.resolve(n);
     if (!r) return dflt;
     if (typeof r.value === 'boolean') return r.value;
-    this.deps.sink.error('VGL_RULE_PARAM', n.loc, `\`${this.prefix}${name}\` must be true or false, got ${describeNode(n)}`, this.deps.rule);
+    this.deps.sink.error('VGL_RULE_BAD_PARAM', n.loc, `\`${this.prefix}${name}\` must be true or false, got ${describeNode(n)}`, this.deps.rule);
     return dflt;
   }
 
@@ -98,7 +98,7 @@ export class LocatedParamTools implements ParamTools {
     const n = this.node(name);
     if (!n) return this.missing(name, required);
     if (n.kind !== 'map') {
-      this.deps.sink.error('VGL_RULE_PARAM', n.loc, `\`${this.prefix}${name}\` must be a map, got ${describeNode(n)}`, this.deps.rule);
+      this.deps.sink.error('VGL_RULE_BAD_PARAM', n.loc, `\`${this.prefix}${name}\` must be a map, got ${describeNode(n)}`, this.deps.rule);
       return null;
     }
     let tools = this.children.get(name);
@@ -133,7 +133,7 @@ export class LocatedParamTools implements ParamTools {
     const n = this.node(name);
     if (!n) return [];
     if (n.kind !== 'map') {
-      this.deps.sink.error('VGL_RULE_PARAM', n.loc, `\`${this.prefix}${name}\` must be a map of names, got ${describeNode(n)}`, this.deps.rule);
+      this.deps.sink.error('VGL_RULE_BAD_PARAM', n.loc, `\`${this.prefix}${name}\` must be a map of names, got ${describeNode(n)}`, this.deps.rule);
       return [];
     }
     return [...n.entries.keys()];
@@ -141,7 +141,7 @@ export class LocatedParamTools implements ParamTools {
 
   error(name: string, message: string, code?: string): void {
     const loc = this.loc(name);
-    const c = code ?? 'VGL_RULE_PARAM';
+    const c = code ?? 'VGL_RULE_BAD_PARAM';
     this.deps.sink.add({ code: c, severity: 'error', loc, message }, this.deps.rule);
   }
 

@@ -71,7 +71,7 @@ export async function runRuleTests(dirs: readonly string[], opts: RuleTestOption
 async function runCase(name: string, path: string, texts: ReadonlyArray<{ path: string; text: string }>, opts: RuleTestOptions): Promise<CaseResult> {
   let tc: TestCase;
   try { tc = readTestCase(name, path); } catch (err) {
-    if (err instanceof TestCaseError) return errorResult(name, path, [err.message]);
+    if (err instanceof TestCaseError) return errorResult(name, path, [`${err.message} [VGL_TEST_CASE]`]);
     throw err;
   }
   const hits: Hit[] = [];
@@ -88,7 +88,8 @@ async function runCase(name: string, path: string, texts: ReadonlyArray<{ path: 
     engine.load(loaded.ruleset);
     let events: VigilEvent[];
     try { events = await readInputs(tc.inputs); } catch (err) {
-      if (err instanceof TestCaseError || (err as Error).name === 'CaptureFileError') return errorResult(name, path, [(err as Error).message], tc);
+      if (err instanceof TestCaseError) return errorResult(name, path, [`${err.message} [VGL_TEST_CASE]`], tc);
+      if ((err as Error).name === 'CaptureFileError') return errorResult(name, path, [(err as Error).message], tc);
       throw err;
     }
     for (const ev of events) engine.feed(ev);
