@@ -91,6 +91,7 @@ function measure(fn: (ev: Ev) => unknown, evs: Ev[], iterations: number): number
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${(n / 1e3).toFixed(0)} k`);
 
+const loadAtStart = os.loadavg()[0];
 const evs = events();
 const oracle = new jexlModule.Jexl();
 const helpers = bindHelpers({ runtime: env.runtime, lists: env.lists });
@@ -149,6 +150,7 @@ const section = [
   '',
   'Command: `node --import tsx bench/expr.ts` (also `npm run bench -- expr`).',
   `Machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.type()} ${os.release()}.`,
+  `Load average (1 min) when the run started: ${loadAtStart.toFixed(1)}; other work on the machine slows jexl and compiled code alike, so compare the ratios.`,
   `Workload: ${EVENTS} seeded events (bench/lib/rng.ts, seed 42), evaluated round-robin; median of ${RUNS} runs;`,
   'jexl is `evalSync` on an expression compiled once (its fastest synchronous mode), with the same helpers registered.',
   'Every mode is checked to give the same answers before timing. Figures are evaluations per second;',

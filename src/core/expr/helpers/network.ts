@@ -90,7 +90,14 @@ export const is_local: HelperSpec = {
   example: '!is_local(src.ip)',
   minArgs: 1,
   maxArgs: 1,
-  make: (ctx) => (ip) => inAddressSet(ctx.runtime.host.addresses, ip) || isLoopback(ip),
+  make: (ctx) => (ip) => {
+    if (typeof ip !== 'string') return false;
+    if (ctx.runtime.host.addresses.has(ip)) return true;
+    // IPv4 (the common case) is parsed once: valid text is canonical, so only loopback remains to test.
+    const v4 = parseIPv4(ip);
+    if (v4 >= 0) return v4 >>> 24 === 127;
+    return inAddressSet(ctx.runtime.host.addresses, ip) || isLoopback(ip);
+  },
 };
 
 export const is_gateway: HelperSpec = {
