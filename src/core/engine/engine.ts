@@ -151,7 +151,7 @@ export class Engine {
       throw e;
     }
     let removed = 0;
-    for (const [id, s] of this.slots) if (next.get(id) !== s) { s.runtime.dispose(); removed++; }
+    for (const [id, s] of this.slots) if (next.get(id) !== s) { s.runtime.dispose(); if (!next.has(id)) removed++; }
     const index = new Map<string, Slot[]>();
     for (const s of next.values()) {
       for (const kind of s.rule.on) {

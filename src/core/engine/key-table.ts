@@ -1,19 +1,31 @@
 /**
- * Bounded per-rule key state: a segmented LRU.
+ * Bounded per-rule key state: a segmented LRU with a doorkeeper.
  *
  * New keys enter a probation segment; a key touched again is promoted to a
  * protected segment (at most 80 % of the cap). When the table is full the
  * oldest probation key goes first. A flood of spoofed one-packet sources
  * therefore only churns probation, while a real scanner, which keeps touching
- * its key, sits in the protected segment and keeps its count. Both segments
- * are Maps, whose insertion order is the LRU order once a touch re-inserts.
+ * its key, sits in the protected segment and keeps its count.
+ *
+ * A scanner slower than the flood loses its key from probation before its
+ * second probe. So once the table has been full, a Doorkeeper remembers keys
+ * inserted recently (at least 8 × max_keys insertions back, in 160 bits per
+ * key of max_keys): a key that comes back after being evicted goes straight
+ * into the protected segment. It has lost only what it had gathered before
+ * the eviction (typically one event).
+ *
+ * Both segments are Maps, whose insertion order is the LRU order once a
+ * touch re-inserts.
  */
+import { Doorkeeper } from './doorkeeper.ts';
+
 export interface Stamped { last: number }
 
 export class KeyTable<V extends Stamped> {
   private readonly probation = new Map<string, V>();
   private readonly hot = new Map<string, V>();
   private readonly hotCap: number;
+  private door: Doorkeeper | null = null;
 
   constructor(readonly maxKeys: number, private readonly onEvict: (key: string, v: V) => void) {
     if (!(maxKeys >= 1)) throw new Error(`max_keys must be at least 1, got ${maxKeys}`);
@@ -39,8 +51,14 @@ export class KeyTable<V extends Stamped> {
 
   /** Insert a new key (callers `touch` first; `add` assumes the key is absent). Evicts when full. */
   add(key: string, v: V): void {
-    this.probation.set(key, v);
-    if (this.size > this.maxKeys) this.evictOne();
+    if (this.door !== null && this.door.seenThenAdd(key)) {
+      this.hot.set(key, v);
+      if (this.hot.size > this.hotCap) this.demoteOldest();
+    } else this.probation.set(key, v);
+    if (this.size > this.maxKeys) {
+      if (this.door === null) this.door = new Doorkeeper(this.maxKeys * 8);
+      this.evictOne();
+    }
   }
 
   delete(key: string): boolean { return this.hot.delete(key) || this.probation.delete(key); }
