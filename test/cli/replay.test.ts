@@ -1,0 +1,170 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { vigil } from './run-cli.ts';
+import { pcapBytes } from '../../bench/lib/pcap-writer.ts';
+import { ethernet, ip, tcp, PROTO } from '../../bench/lib/packets.ts';
+
+const T0 = Date.UTC(2026, 0, 1);
+let dir: string;
+let capture: string;
+let rulesDir: string;
+
+const RULES = `vars:
+  sweep_ports: 5
+rules:
+  - id: test-syn-sweep
+    description: A source sends bare SYNs to many ports of this host; used by the CLI tests.
+    on: [packet]
+    when: tcp.flags.syn && !tcp.flags.ack && is_local(dst.ip)
+    type: threshold
+    key: [src.ip]
+    distinct: dst.port
+    count: $sweep_ports
+    window: 10s
+    severity: high
+    tags: [SWEEP]
+    message: "{{src.ip}} swept {{count}} ports"
+    actions:
+      - log: { note: "sweep by {{src.ip}}" }
+`;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-cli-'));
+  const records = [];
+  // 10.77.0.9 probes ten ports, 10.77.0.8 two, one frame is not IP at all.
+  for (let i = 0; i < 10; i++) records.push({ tsMs: T0 + i * 100, data: ethernet(ip('10.77.0.9', '10.77.0.2', PROTO.TCP, tcp({ sport: 40000 + i, dport: 20 + i, flags: 'S' }))) });
+  for (let i = 0; i < 2; i++) records.push({ tsMs: T0 + 1000 + i * 100, data: ethernet(ip('10.77.0.8', '10.77.0.2', PROTO.TCP, tcp({ sport: 41000, dport: 80 + i, flags: 'S' }))) });
+  records.push({ tsMs: T0 + 1300, data: ethernet(new Uint8Array(28), { type: 0x0806 }) });
+  capture = join(dir, 'sweep.pcap');
+  writeFileSync(capture, pcapBytes(records));
+  rulesDir = join(dir, 'rules');
+  mkdirSync(rulesDir);
+  writeFileSync(join(rulesDir, 'sweep.yaml'), RULES);
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const replayArgs = (...extra: string[]) => ['replay', capture, '--rules', rulesDir, '--host', '10.77.0.2', ...extra];
+
+test('replay --format json prints one hit object per line, the hit contract', () => {
+  const r = vigil(replayArgs('--format', 'json'));
+  assert.equal(r.code, 0, r.stderr);
+  const hits = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(hits, [{
+    ts: new Date(T0 + 400).toISOString(),
+    rule: 'test-syn-sweep',
+    key: { 'src.ip': '10.77.0.9' },
+    src: '10.77.0.9',
+    tags: ['SWEEP'],
+    severity: 'high',
+    message: '10.77.0.9 swept 5 ports',
+    count: 5,
+    first_ts: new Date(T0).toISOString(),
+    actions: [{ plugin: 'log', params: { note: 'sweep by 10.77.0.9' } }],
+    ...(hits[0].data !== undefined ? { data: hits[0].data } : {}),
+  }]);
+});
+
+test('two replays of the same capture give byte-identical output', () => {
+  const a = vigil(replayArgs('--format', 'json'));
+  const b = vigil(replayArgs('--format', 'json'));
+  assert.equal(a.code, 0);
+  assert.ok(a.stdout.length > 0);
+  assert.equal(a.stdout, b.stdout);
+  const ta = vigil(replayArgs('--format', 'text'));
+  assert.equal(ta.stdout, vigil(replayArgs('--format', 'text')).stdout);
+  assert.match(ta.stdout, /^2026-01-01T00:00:00\.400Z HIGH test-syn-sweep src=10\.77\.0\.9 10\.77\.0\.9 swept 5 ports count=5 \[SWEEP\] log\(note=sweep by 10\.77\.0\.9\)\n$/);
+});
+
+test('the summary on stderr counts packets, events, hits and dropped frames by reason', () => {
+  const r = vigil(replayArgs());
+  assert.match(r.stderr, /^replay: 1 file, 13 packets, 12 events, 1 hits, 1 dropped \(not_ip 1\), \d+\.\d\ds$/m);
+});
+
+test('--events prints decoded events; replaying them as JSON lines gives the same hits as the capture', () => {
+  const ev = vigil(['replay', capture, '--events', '--format', 'json']);
+  assert.equal(ev.code, 0, ev.stderr);
+  const lines = ev.stdout.trimEnd().split('\n');
+  assert.equal(lines.length, 12);
+  const first = JSON.parse(lines[0]) as { kind: string; ts: number; src: { ip: string; port: number }; dst: { ip: string; port: number } };
+  assert.deepEqual([first.kind, first.ts, first.src, first.dst], ['packet', T0, { ip: '10.77.0.9', port: 40000 }, { ip: '10.77.0.2', port: 20 }]);
+  const jsonl = join(dir, 'events.jsonl');
+  writeFileSync(jsonl, ev.stdout);
+  const fromJsonl = vigil(['replay', jsonl, '--rules', rulesDir, '--host', '10.77.0.2', '--format', 'json']);
+  assert.equal(fromJsonl.code, 0, fromJsonl.stderr);
+  assert.equal(fromJsonl.stdout, vigil(replayArgs('--format', 'json')).stdout);
+});
+
+test('--var overrides a rule variable; host facts come from --host', () => {
+  assert.equal(vigil(replayArgs('--format', 'json', '--var', 'sweep_ports=11')).stdout, '');
+  assert.equal(vigil(replayArgs('--format', 'json', '--var', 'sweep_ports=2')).stdout.trimEnd().split('\n').length, 2);
+  // Without --host the target is not this host: is_local(dst.ip) is false, nothing fires.
+  assert.equal(vigil(['replay', capture, '--rules', rulesDir, '--format', 'json']).stdout, '');
+});
+
+test('--actions runs the actions the hits ask for, with the config\'s action settings', () => {
+  const out = join(dir, 'hits.jsonl');
+  const cfg = join(dir, 'actions.yaml');
+  writeFileSync(cfg, `actions:\n  log:\n    path: ${JSON.stringify(out)}\n    format: json\n`);
+  const r = vigil(replayArgs('--config', cfg, '--actions', '--format', 'json'));
+  assert.equal(r.code, 0, r.stderr);
+  const written = readFileSync(out, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { rule: string; note: string });
+  assert.deepEqual(written.map((w) => [w.rule, w.note]), [['test-syn-sweep', 'sweep by 10.77.0.9']]);
+  // without --actions nothing is run: the hit only carries its actions as data
+  rmSync(out);
+  vigil(replayArgs('--config', cfg));
+  assert.throws(() => readFileSync(out), /ENOENT/);
+});
+
+test('a file that is neither a capture nor JSON lines is a usage error; a missing one a runtime error', () => {
+  const junk = join(dir, 'junk.bin');
+  writeFileSync(junk, Buffer.from([0xde, 0xad, 0xbe, 0xef, 1, 2, 3]));
+  const r = vigil(['replay', junk]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /junk\.bin: neither a pcap\/pcapng capture \(unknown magic 0xefbeadde\) nor JSON lines/);
+  const m = vigil(['replay', join(dir, 'missing.pcap')]);
+  assert.equal(m.code, 3);
+  assert.match(m.stderr, /missing\.pcap: cannot be read \(ENOENT\)/);
+});
+
+test('a bad --config is reported at its line and key, exit 1', () => {
+  const cfg = join(dir, 'bad.yaml');
+  writeFileSync(cfg, 'host:\n  addreses: [10.77.0.2]\n');
+  const r = vigil(replayArgs('--config', cfg));
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr.trim(), `${cfg}:2:3 config key \`host.addreses\` is not a valid key; did you mean \`addresses\`? [VGL_CONFIG_UNKNOWN_KEY]`);
+});
+
+test('rules check on a broken directory exits 1 and locates every error', () => {
+  const broken = join(dir, 'broken-rules');
+  mkdirSync(broken, { recursive: true });
+  writeFileSync(join(broken, 'a.yaml'), RULES.replace('window: 10s', 'window: 10').replace('tcp.flags.syn &&', 'tcp.flags.sin &&'));
+  const r = vigil(['rules', 'check', broken]);
+  assert.equal(r.code, 1);
+  const file = join(broken, 'a.yaml');
+  assert.match(r.stdout, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:7:11 rule \`test-syn-sweep\`: \`tcp\\.flags\\.sin\` is not a field; did you mean \`tcp\\.flags\\.syn\`\\?`, 'm'));
+  assert.match(r.stdout, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:12:13 rule \`test-syn-sweep\`: \`window\` must be a duration`, 'm'));
+  assert.match(r.stdout, /^2 errors; the ruleset was not loaded$/m);
+  const json = vigil(['rules', 'check', broken, '--json']);
+  assert.equal(json.code, 1);
+  const diags = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { file: string; line: number; code: string });
+  assert.deepEqual(diags.map((d) => [d.file, d.line]), [[file, 7], [file, 12]]);
+  const ok = vigil(['rules', 'check', rulesDir]);
+  assert.equal(ok.code, 0);
+  assert.equal(ok.stdout, 'ok: 1 rules in 1 files\n');
+});
+
+test('rules list shows each rule with its location', () => {
+  const r = vigil(['rules', 'list', rulesDir, '--json']);
+  assert.equal(r.code, 0);
+  const rows = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { id: string; type: string; where: string });
+  assert.deepEqual(rows.map((x) => [x.id, x.type, x.where]), [['test-syn-sweep', 'threshold', `${join(rulesDir, 'sweep.yaml')}:4`]]);
+});
+
+test('rules test runs the stock test cases and passes', () => {
+  const r = vigil(['rules', 'test', join(import.meta.dirname ?? '', '..', '..', 'rules', 'learner')]);
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(r.stdout, /^PASS  learner\/tests\/new-peers|^PASS  tests\/new-peers/m);
+});
