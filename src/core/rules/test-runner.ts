@@ -5,6 +5,7 @@
  * `expected.yaml`.
  */
 import { readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import type { Diagnostic } from './types.ts';
 import type { Hit } from '../hit.ts';
 import type { VigilEvent } from '../event.generated.ts';
@@ -62,7 +63,7 @@ export async function runRuleTests(dirs: readonly string[], opts: RuleTestOption
   for (const dir of dirs) {
     for (const { name, path } of findTestCases(dir)) {
       if (opts.only !== undefined && !name.includes(opts.only)) continue;
-      cases.push(await runCase(name, path, texts, opts));
+      cases.push(await runCase(`${basename(resolve(dir))}/${name}`, path, texts, opts));
     }
   }
   return { diagnostics: check.diagnostics, cases };

@@ -1,0 +1,142 @@
+/**
+ * `vigil rules test`: case folders under a rules directory's tests/ are
+ * replayed through the engine on event time and compared hit by hit.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runRuleTests, ruleTestExitCode, formatCaseResult } from '../../src/core/rules/test-runner.ts';
+import { ethernet, ip, tcp, PROTO } from '../../bench/lib/packets.ts';
+import { pcapBytes } from '../../bench/lib/pcap-writer.ts';
+import { STOCK_ACTIONS } from './helpers.ts';
+
+const PACKS = join(import.meta.dirname, 'packs');
+const T0 = Date.parse('2026-01-15T12:00:00Z');
+
+function tempPack(files: Record<string, string | Buffer>): { dir: string; done: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'vigil-rule-tests-'));
+  const dir = join(root, 'pack');
+  for (const [rel, body] of Object.entries(files)) {
+    const p = join(dir, rel);
+    mkdirSync(join(p, '..'), { recursive: true });
+    writeFileSync(p, body);
+  }
+  return { dir, done: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+const SYN_RULE = `
+rules:
+  - id: syn-seen
+    description: Every bare SYN, keyed by source and port.
+    on: [packet]
+    when: tcp.flags.syn && !tcp.flags.ack
+    type: single
+    key: [src.ip, dst.port]
+    tags: [SYN]
+`;
+
+function synCapture(): Buffer {
+  const pkt = (ms: number, src: string, dport: number, flags: string) => ({
+    tsMs: T0 + ms,
+    data: ethernet(ip(src, '10.77.0.1', PROTO.TCP, tcp({ sport: 40000, dport, flags }))),
+  });
+  return pcapBytes([pkt(0, '10.77.0.9', 22, 'S'), pkt(500, '10.77.0.1', 40000, 'SA'), pkt(1000, '10.77.0.9', 23, 'S')]);
+}
+
+test('the fixture packs pass: site tuning (vars, list extension, macros, overrides, case vars) and host facts', async () => {
+  for (const pack of ['site-tuning', 'host-facts']) {
+    const r = await runRuleTests([join(PACKS, pack)], { actions: STOCK_ACTIONS });
+    assert.deepEqual(r.diagnostics, []);
+    assert.ok(r.cases.length > 0);
+    for (const c of r.cases) assert.equal(c.status, 'pass', formatCaseResult(c));
+    assert.equal(ruleTestExitCode(r), 0);
+  }
+});
+
+test('a pcap case is decoded and replayed on its packet times', async () => {
+  const p = tempPack({
+    'rules.yaml': SYN_RULE,
+    'tests/two-syns/capture.pcap': synCapture(),
+    'tests/two-syns/expected.yaml': '- { rule: syn-seen, ts: 2026-01-15T12:00:00Z, key: [10.77.0.9, 22], src: 10.77.0.9 }\n- { rule: syn-seen, ts: "2026-01-15T12:00:01.000Z", key: [10.77.0.9, 23], tags: [SYN] }\n',
+  });
+  try {
+    const r = await runRuleTests([p.dir]);
+    assert.deepEqual(r.cases.map((c) => [c.name, c.status, c.problems]), [['pack/tests/two-syns', 'pass', []]]);
+    assert.deepEqual(r.cases[0].hits.map((h) => h.ts), [T0, T0 + 1000]);
+  } finally { p.done(); }
+});
+
+test('a mismatch is a failure with a field-by-field diff, and missing or extra hits are named', async () => {
+  const p = tempPack({
+    'rules.yaml': SYN_RULE,
+    'tests/wrong/capture.pcap': synCapture(),
+    'tests/wrong/expected.yaml': [
+      '- { rule: syn-seen, ts: 2026-01-15T12:00:00Z, key: [10.77.0.9, 21], tags: [SYN, SCAN] }',
+      '- { rule: syn-seen, ts: 2026-01-15T12:00:01Z }',
+      '- { rule: syn-seen, ts: 2026-01-15T12:00:02Z, src: 10.77.0.8 }',
+    ].join('\n'),
+    'tests/short/capture.pcap': synCapture(),
+    'tests/short/expected.yaml': '- { rule: syn-seen, ts: 2026-01-15T12:00:00Z }\n',
+  });
+  try {
+    const r = await runRuleTests([p.dir]);
+    assert.equal(ruleTestExitCode(r), 1);
+    assert.deepEqual(r.cases.map((c) => [c.name, c.status, c.problems]), [
+      ['pack/tests/short', 'fail', [
+        'hit 2: unexpected rule syn-seen src 10.77.0.9 at 2026-01-15T12:00:01.000Z key {"src.ip":"10.77.0.9","dst.port":23}',
+        'expected 1 hit(s), got 2',
+      ]],
+      ['pack/tests/wrong', 'fail', [
+        'hit 1 (rule syn-seen src 10.77.0.9 at 2026-01-15T12:00:00.000Z key {"src.ip":"10.77.0.9","dst.port":22}):',
+        '  key: expected ["10.77.0.9",21], got {"src.ip":"10.77.0.9","dst.port":22}',
+        '  tags: expected ["SYN","SCAN"], got ["SYN"]',
+        'hit 3: expected rule syn-seen src 10.77.0.8 at 2026-01-15T12:00:02.000Z, got no hit',
+        'expected 3 hit(s), got 2',
+      ]],
+    ]);
+    assert.match(formatCaseResult(r.cases[1]), /^FAIL  pack\/tests\/wrong \(2\/3 hits\)\n {4}hit 1 /);
+  } finally { p.done(); }
+});
+
+test('a case folder that cannot run is an error saying which file and what to add', async () => {
+  const p = tempPack({
+    'rules.yaml': SYN_RULE,
+    'tests/no-input/expected.yaml': '[]\n',
+    'tests/no-expected/events.jsonl': '',
+    'tests/bad-line/events.jsonl': '{"kind":"packet","ts":"2026-01-15T12:00:00Z"}\n{"kind":"packet"}\n',
+    'tests/bad-line/expected.yaml': '[]\n',
+    'tests/bad-field/events.jsonl': '',
+    'tests/bad-field/expected.yaml': '- { rule: syn-seen, ts: 2026-01-15T12:00:00Z, mesage: x }\n',
+    'tests/bad-case/events.jsonl': '',
+    'tests/bad-case/expected.yaml': '[]\n',
+    'tests/bad-case/case.yaml': 'hosts: [10.77.0.1]\n',
+  });
+  try {
+    const r = await runRuleTests([p.dir]);
+    const t = (c: string) => join(p.dir, 'tests', c);
+    assert.deepEqual(r.cases.map((c) => [c.name.replace('pack/tests/', ''), c.status, c.problems]), [
+      ['bad-case', 'error', [`${t('bad-case')}/case.yaml: \`hosts\` is not a case key; did you mean \`host\`? [VGL_TEST_CASE]`]],
+      ['bad-field', 'error', [`${t('bad-field')}/expected.yaml: hit 1: \`mesage\` is not a hit field; did you mean \`message\`? [VGL_TEST_CASE]`]],
+      ['bad-line', 'error', [`${t('bad-line')}/events.jsonl:2: \`ts\` is missing; add "ts": ms since the epoch or an ISO 8601 time like "2026-01-15T12:00:00Z" [VGL_TEST_CASE]`]],
+      ['no-expected', 'error', [`${t('no-expected')}: no expected.yaml; add one listing the expected hits (\`[]\` for none) [VGL_TEST_CASE]`]],
+      ['no-input', 'error', [`${t('no-input')}: no input; add events.jsonl or a .pcap/.pcapng capture [VGL_TEST_CASE]`]],
+    ]);
+    assert.equal(ruleTestExitCode(r), 1);
+  } finally { p.done(); }
+});
+
+test('a ruleset with errors runs no case and reports the load diagnostics', async () => {
+  const p = tempPack({
+    'rules.yaml': SYN_RULE.replace('type: single', 'type: singel'),
+    'tests/any/events.jsonl': '',
+    'tests/any/expected.yaml': '[]\n',
+  });
+  try {
+    const r = await runRuleTests([p.dir]);
+    assert.deepEqual(r.cases, []);
+    assert.deepEqual(r.diagnostics.map((d) => [d.code, d.loc.line]), [['VGL_RULE_UNKNOWN_TYPE', 7]]);
+    assert.equal(ruleTestExitCode(r), 1);
+  } finally { p.done(); }
+});
