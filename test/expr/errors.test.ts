@@ -43,6 +43,14 @@ describe('VGL_EXPR_SYNTAX', () => {
     assert.equal(at(b), 'rules/site.yaml:12:11');
     assert.equal(b.message, '`(` is never closed; add the matching `)`');
   });
+  test('holes jexl leaves in its tree are caught: a conditional without its last value, empty brackets', () => {
+    const c = only('dst.port > 1 ? src.ip :');
+    assert.equal(at(c), 'rules/site.yaml:12:33');
+    assert.equal(c.message, 'the conditional has no value after `:`; write `test ? a : b`');
+    const b = only('data.ports[] == 1');
+    assert.equal(at(b), 'rules/site.yaml:12:21');
+    assert.equal(b.message, 'the brackets `[]` are empty; put an index or a filter inside, e.g. `[0]` or `[.port > 1024]`');
+  });
   test('an empty expression is an error', () => {
     assert.equal(only('   ').message, 'the expression is empty');
   });

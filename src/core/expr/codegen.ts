@@ -69,7 +69,12 @@ export class Generator {
   }
 
   /** Source of a JS expression computing `node`; `rel` names the variable holding the relative context. */
-  gen(node: Ast, frame: Frame, rel: string): string {
+  gen(node: Ast | null | undefined, frame: Frame, rel: string): string {
+    // jexl's parser lets some incomplete input through (an operand missing inside brackets) and leaves a hole in the tree.
+    if (!node) {
+      this.report(frame, 'VGL_EXPR_SYNTAX', 0, frame.source.length, 'the expression is incomplete: an operator is missing an operand');
+      return 'undefined';
+    }
     switch (node.type) {
       case 'Literal': return literal(node.value);
       case 'Identifier': return this.identifier(node, frame, rel);
@@ -78,6 +83,11 @@ export class Generator {
         return `(!${this.gen(node.right, frame, rel)})`;
       case 'BinaryExpression': return this.binary(node, frame, rel);
       case 'ConditionalExpression': {
+        if (!node.alternate) {
+          const end = frame.source.trimEnd().length;
+          this.report(frame, 'VGL_EXPR_SYNTAX', Math.max(0, end - 1), 1, 'the conditional has no value after `:`; write `test ? a : b`');
+          return 'undefined';
+        }
         const test = this.gen(node.test, frame, rel);
         const alt = this.gen(node.alternate, frame, rel);
         // `a ?: b` yields a when truthy, which is exactly `||`.
@@ -88,13 +98,19 @@ export class Generator {
       case 'ObjectLiteral':
         return `({${Object.entries(node.value).map(([k, v]) => `${JSON.stringify(k)}: ${this.gen(v, frame, rel)}`).join(', ')}})`;
       case 'FilterExpression': {
+        if (!node.expr) {
+          const i = frame.tokens.findIndex((t, k) => t.type === 'openBracket' && frame.tokens[k + 1]?.type === 'closeBracket');
+          const off = i >= 0 ? frame.tokens[i].offset : 0;
+          this.report(frame, 'VGL_EXPR_SYNTAX', off, 2, 'the brackets `[]` are empty; put an index or a filter inside, e.g. `[0]` or `[.port > 1024]`');
+          return 'undefined';
+        }
         const subject = this.gen(node.subject, frame, rel);
         if (!node.relative) return `fs(${subject}, ${this.gen(node.expr, frame, rel)})`;
-        const name = `f${this.functions.length}`;
-        this.functions.push('');
+        // The predicate becomes a hoisted function of (root scope, element); nested filters get their own.
+        const index = this.functions.push('') - 1;
         const body = this.gen(node.expr, frame, 'r');
-        this.functions[Number(name.slice(1))] = `function ${name}(s, r) { return ${body}; }`;
-        return `fr(${subject}, s, ${name})`;
+        this.functions[index] = `function f${index}(s, r) { return ${body}; }`;
+        return `fr(${subject}, s, f${index})`;
       }
       case 'FunctionCall': return this.call(node, frame, rel);
     }
