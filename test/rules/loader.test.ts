@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRuleset, loadRulesetFromText, type LoadOptions } from '../../src/core/rules/load.ts';
@@ -260,4 +260,14 @@ test('a rules directory that does not exist is an error naming it', () => {
   assert.deepEqual(r.diagnostics.map((d) => [d.code, d.loc.file, d.message]), [[
     'VGL_FILE_READ', 'no/such/rules-dir', 'rules directory `no/such/rules-dir` cannot be read: it does not exist; check the path given in the config or on the command line',
   ]]);
+});
+
+test('the file-shape example of docs/rules.md loads as written', () => {
+  const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'rules.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## File shape'));
+  const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+  assert.ok(example, 'the section has a yaml example');
+  const rs = load({ 'docs/rules.md': example });
+  assert.deepEqual(rs.rules.map((r) => [r.id, r.tags]), [['syn-to-hot-port', ['HOT_PORT', 'SITE']]]);
+  assert.deepEqual(rs.disabled?.map((r) => r.id), ['resets-seen']);
 });
