@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ROOT } from './run-cli.ts';
+
+const get = (url: string) => new Promise<string>((resolve, reject) => {
+  request(url, (res) => { let b = ''; res.on('data', (c: Buffer) => { b += c; }); res.on('end', () => resolve(b)); }).on('error', reject).end();
+});
+
+test('vigil run watches the socket table, fires a rule on a new loopback connection, serves /metrics and stops cleanly on SIGTERM', { skip: !existsSync('/proc/net/tcp') && 'no /proc/net/tcp (not Linux)', timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-run-'));
+  const server = createServer((s) => s.on('error', () => {}));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  mkdirSync(join(dir, 'rules'));
+  writeFileSync(join(dir, 'rules', 'watch.yaml'), `rules:
+  - id: test-connect-to-port
+    description: A connection to the test's listener appeared in the socket table.
+    on: [socket]
+    when: sock.change == "appeared" && sock.direction == "out" && dst.port == ${port}
+    type: single
+    severity: low
+    message: "{{proc.exe}} connected to port {{dst.port}}"
+`);
+  writeFileSync(join(dir, 'vigil.yaml'), `data_dir: data
+rules:
+  stock: false
+  dirs: [rules]
+inputs:
+  - use: procnet
+    interval: 100ms
+    existing: true
+hits:
+  print: json
+metrics:
+  listen: "127.0.0.1:0"
+log:
+  level: info
+`);
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'vigil.js'), 'run', '--config', join(dir, 'vigil.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const client = { sock: null as ReturnType<typeof connect> | null };
+  t.after(() => { child.kill('SIGKILL'); client.sock?.destroy(); server.close(); rmSync(dir, { recursive: true, force: true }); });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const stderr = createInterface({ input: child.stderr });
+  const stdout = createInterface({ input: child.stdout });
+  const logs: Array<Record<string, unknown>> = [];
+  const running = new Promise<Record<string, unknown>>((resolve, reject) => {
+    stderr.on('line', (l) => {
+      let o: Record<string, unknown>;
+      try { o = JSON.parse(l) as Record<string, unknown>; } catch { reject(new Error(`not a JSON log line: ${l}`)); return; }
+      logs.push(o);
+      if (o.msg === 'vigil running') resolve(o);
+    });
+    void exited.then((code) => reject(new Error(`vigil exited with ${code} before running: ${JSON.stringify(logs)}`)));
+  });
+  const started = await running;
+  assert.deepEqual(started.inputs, ['procnet']);
+  assert.equal(started.rules, 1);
+  assert.equal(started.data, join(dir, 'data', 'vigil.db'));
+
+  const firstHit = new Promise<Record<string, unknown>>((resolve) => stdout.once('line', (l) => resolve(JSON.parse(l) as Record<string, unknown>)));
+  client.sock = connect(port, '127.0.0.1');
+  const hit = await firstHit;
+  assert.equal(hit.rule, 'test-connect-to-port');
+  assert.match(String(hit.message), new RegExp(`connected to port ${port}$`));
+  assert.equal(hit.severity, 'low');
+
+  const metrics = await get(String(started.metrics));
+  assert.match(metrics, /^vigil_procnet_polls_total [1-9]\d*$/m);
+  assert.match(metrics, /^vigil_engine_hits_total 1$/m);
+  assert.match(metrics, /^# TYPE vigil_engine_events_total counter$/m);
+
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  assert.ok(existsSync(join(dir, 'data', 'vigil.db')));
+  assert.ok(logs.some((l) => l.msg === 'stopping' && l.signal === 'SIGTERM'));
+});
+
+test('vigil run refuses a config with an unknown input plugin, naming the line (exit 1)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-run-'));
+  try {
+    writeFileSync(join(dir, 'vigil.yaml'), 'data_dir: data\nrules:\n  stock: false\ninputs:\n  - use: procnett\n');
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'vigil.js'), 'run', '--config', join(dir, 'vigil.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => { err += c; });
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    assert.equal(code, 1);
+    assert.match(err, new RegExp(`${join(dir, 'vigil.yaml').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:5:10 input plugin "procnett" is not known; did you mean "procnet"\\? \\[VGL_PLUGIN_UNKNOWN\\]`));
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
