@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync, existsSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -71,9 +71,27 @@ log:
   assert.match(String(hit.message), new RegExp(`connected to port ${port}$`));
   assert.equal(hit.severity, 'low');
 
+  // Hot reload: a broken edit is refused and logged, a good one swaps in (seen on the next connection's hit).
+  const ruleFile = join(dir, 'rules', 'watch.yaml');
+  const logLine = (msg: string) => new Promise<Record<string, unknown>>((resolve) => {
+    const onLine = (l: string) => { const o = JSON.parse(l) as Record<string, unknown>; if (o.msg === msg) { stderr.off('line', onLine); resolve(o); } };
+    stderr.on('line', onLine);
+  });
+  const refused = logLine('rules reload failed; the previous rules keep running');
+  writeFileSync(ruleFile, readFileSync(ruleFile, 'utf8').replace('type: single', 'type: singel'));
+  await refused;
+  const reloaded = logLine('rules reloaded');
+  writeFileSync(ruleFile, readFileSync(ruleFile, 'utf8').replace('type: singel', 'type: single').replace('severity: low', 'severity: high'));
+  await reloaded;
+  const secondHit = new Promise<Record<string, unknown>>((resolve) => stdout.once('line', (l) => resolve(JSON.parse(l) as Record<string, unknown>)));
+  const second = connect(port, '127.0.0.1');
+  t.after(() => second.destroy());
+  assert.equal((await secondHit).severity, 'high');
+
   const metrics = await get(String(started.metrics));
   assert.match(metrics, /^vigil_procnet_polls_total [1-9]\d*$/m);
-  assert.match(metrics, /^vigil_engine_hits_total 1$/m);
+  assert.match(metrics, /^vigil_engine_hits_total 1$/m); // counters of a changed rule start afresh
+  assert.match(metrics, /^vigil_rules_reload_failures_total 1$/m);
   assert.match(metrics, /^# TYPE vigil_engine_events_total counter$/m);
 
   child.kill('SIGTERM');

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { EventClock, startWallTicker } from '../../core/clock.ts';
 import { Engine } from '../../core/engine/engine.ts';
 import { SqliteKeyMemory } from '../../core/engine/memory-sqlite.ts';
+import { watchRules } from '../../core/engine/reload.ts';
 import { loadRuleset } from '../../core/rules/load.ts';
 import { hasErrors } from '../../core/rules/diagnostics.ts';
 import { hitToJson, type Hit } from '../../core/hit.ts';
@@ -22,7 +23,7 @@ import { openDatabase, DB_FILE } from '../../core/store/database.ts';
 import { buildHostFacts } from '../../core/host-live.ts';
 import { parseDuration } from '../../core/config/duration.ts';
 import { resolveFrom } from '../../core/config/paths.ts';
-import { formatLocated } from '../../core/config/load.ts';
+import { formatLocated, loadConfigFile } from '../../core/config/load.ts';
 import { instantiate, currentRunEnv, requestFromRef, type InstanceRequest } from '../../core/plugins/instantiate.ts';
 import type { PluginServices } from '../../core/plugins/context.ts';
 import type { Diagnostic } from '../../core/rules/types.ts';
@@ -69,7 +70,9 @@ async function run(flags: CommonFlags): Promise<number> {
   };
   const memory = new SqliteKeyMemory(join(dataDir, DB_FILE));
   const engine = new Engine({ clock, sink, host, memory, logger: logger.child({ component: 'engine' }) });
-  const loaded = loadRuleset(ruleDirs(flags, cfg), { runtime: engine.helpers, actions: actionSchemas(catalog), varOverrides: varOverrides(flags, cfg), varOverridesSource: '--var' });
+  const dirs = ruleDirs(flags, cfg);
+  const knownActions = actionSchemas(catalog);
+  const loaded = loadRuleset(dirs, { runtime: engine.helpers, actions: knownActions, varOverrides: varOverrides(flags, cfg), varOverridesSource: '--var' });
   if (loaded.diagnostics.length) printDiagnostics(loaded.diagnostics, false);
   if (!loaded.ruleset || hasErrors(loaded.diagnostics)) { engine.close(); kv.close(); db.close(); stopTicker(); return EXIT.FINDINGS; }
   engine.load(loaded.ruleset);
@@ -97,6 +100,20 @@ async function run(flags: CommonFlags): Promise<number> {
   }
   runner = new ActionRunner(new Map(actions.instances.map((a) => [a.plugin.name, a.instance])), logger.child({ component: 'actions' }), metrics.namespace('actions'));
   registerEngineMetrics(metrics, engine);
+
+  // Hot reload: rule files and the config's vars. A broken change is logged and the old rules keep running.
+  const reloadRules = () => {
+    let current = cfg;
+    if (flags.config !== undefined) {
+      const again = loadConfigFile(flags.config);
+      if (!again.loaded) return { ruleset: null, diagnostics: again.diagnostics };
+      current = again.loaded;
+    }
+    return loadRuleset(dirs, { runtime: engine.helpers, actions: knownActions, varOverrides: varOverrides(flags, current), varOverridesSource: '--var' });
+  };
+  const watcher = watchRules({ dirs, configPath: flags.config, load: reloadRules, engine, logger: logger.child({ component: 'reload' }) });
+  await watcher.ready;
+  metrics.computed('vigil_rules_reload_failures_total', 'Rule reloads refused (the previous rules kept running).', 'counter', () => watcher.stats().failures);
 
   let server: MetricsServer | null = null;
   if (c.metrics.listen) {
@@ -126,6 +143,7 @@ async function run(flags: CommonFlags): Promise<number> {
   const failures = await pipeline.run(inputs.instances, false);
   for (const f of failures) logger.error({ input: f.input, err: f.error.message }, 'input failed');
   clearInterval(refresher);
+  await watcher.close();
   stopTicker();
   await runner.drain();
   for (const a of actions.instances) await a.instance.stop?.().catch(() => undefined);

@@ -42,7 +42,8 @@ export function fieldsMarkdown(): string {
     '`src` is the remote peer and `dst` the local end; for an outbound socket (`out`) `src` is the local end',
     'and `dst` the peer. So `src.ip` is always the side that started the conversation, as in packet events,',
     'and a rule over "who talks to this host" reads `src.ip` for both packets and sockets. Listening and',
-    'unconnected sockets (`sock.state` LISTEN/UNCONN) have `src` = local end and no peer (`dst.ip` absent).',
+    'unconnected sockets (`sock.state` LISTEN/UNCONN) have only `dst`, the local end where traffic arrives.',
+    'Addresses from the IPv6 tables that are IPv4-mapped (`::ffff:a.b.c.d`) are reported as plain IPv4.',
     '',
   ];
   return out.join('\n');
