@@ -7,6 +7,9 @@
 import type { Command } from 'commander';
 import { openSync, readSync, closeSync } from 'node:fs';
 import { extname } from 'node:path';
+import { isIP } from 'node:net';
+import { LISTEN_RE } from '../../core/config/schema.ts';
+import { parseCidr } from '../../core/net/cidr.ts';
 import { SingleBar, Presets } from 'cli-progress';
 import { EventClock } from '../../core/clock.ts';
 import { Engine } from '../../core/engine/engine.ts';
@@ -58,6 +61,15 @@ export function sniffFormat(path: string): 'pcapfile' | 'jsonl' {
   throw new CliExit(EXIT.USAGE, `${path}: neither a pcap/pcapng capture (unknown magic 0x${head.readUInt32LE(0).toString(16).padStart(8, '0')}) nor JSON lines; replay takes .pcap, .pcapng or .jsonl files`);
 }
 
+/** Bad host-fact flags are usage errors, named with the value and the form expected. */
+function checkHostFlags(flags: ReplayFlags): void {
+  const bad = (opt: string, v: string, want: string) => { throw new CliExit(EXIT.USAGE, `${opt} ${JSON.stringify(v)} must be ${want}`); };
+  for (const v of flags.host ?? []) if (!isIP(v)) bad('--host', v, 'an IPv4 or IPv6 address like 10.0.0.5');
+  for (const v of flags.gateway ?? []) if (!isIP(v)) bad('--gateway', v, 'an IPv4 or IPv6 address like 10.0.0.1');
+  for (const v of flags.listen ?? []) if (!LISTEN_RE.test(v)) bad('--listen', v, 'a port like 22, 22/tcp or 53/udp');
+  for (const v of flags.allow ?? []) if (!parseCidr(v)) bad('--allow', v, 'an address or CIDR like 10.0.0.0/8');
+}
+
 export function register(program: Command): void {
   program.command('replay')
     .description('run capture files (pcap, pcapng) or JSON-lines events through the rules on event time')
@@ -78,6 +90,7 @@ export function register(program: Command): void {
 
 async function replay(files: string[], flags: ReplayFlags): Promise<number> {
   if (flags.format !== 'json' && flags.format !== 'text') throw new CliExit(EXIT.USAGE, `--format must be json or text, got ${JSON.stringify(flags.format)}`);
+  checkHostFlags(flags);
   const started = process.hrtime.bigint();
   const formats = files.map(sniffFormat);
   const cfg = loadConfigOrExit(flags.config, 'defaults');
