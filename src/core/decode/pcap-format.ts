@@ -33,6 +33,19 @@ function u32(b: Buffer, p: number, le: boolean): number {
     : ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
 }
 
+interface PcapState {
+  readonly path: string;
+  readonly le: boolean;
+  readonly nanos: boolean;
+  readonly hdr: number;
+  readonly limit: number;
+  readonly snaplen: number;
+  readonly pkt: CapturedPacket;
+  count: number;
+}
+
+const SHORT = 'the file was cut short (a capture still being written, or an interrupted copy); every packet before it was read';
+
 /** Streams every record to `onPacket`; returns the packet count. */
 export async function readPcap(
   path: string, r: ChunkReader, magic: PcapMagic, maxRecord: number,
@@ -47,41 +60,53 @@ export async function readPcap(
   const linktype = u32(r.buf, r.pos + 20, le) & 0xffff;
   interfaces.push({ section: 0, index: 0, linktype, snaplen, name: undefined, unitsPerSecond: magic.nanos ? 1e9 : 1e6 });
   r.pos += 24;
-  const limit = Math.min(maxRecord, Math.max(snaplen, TYPICAL_MAX_SNAPLEN));
-  const hdr = magic.recordHeader;
-  const nanos = magic.nanos;
   const pkt: CapturedPacket = { linktype, buf: r.buf, offset: 0, caplen: 0, origLen: 0, tsMs: 0.5, ifIndex: 0, iface: undefined };
-  let count = 0;
+  const st: PcapState = {
+    path, le, nanos: magic.nanos, hdr: magic.recordHeader, snaplen,
+    limit: Math.min(maxRecord, Math.max(snaplen, TYPICAL_MAX_SNAPLEN)), pkt, count: 0,
+  };
+  const hdr = st.hdr;
   for (;;) {
-    if (r.end - r.pos < hdr) {
-      if (!(await r.fill(hdr))) {
-        if (!r.atEof || r.leftover === 0) return count;
-        throw new CaptureFileError(path, r.at(r.pos), `truncated record header (${r.leftover} of ${hdr} bytes) after packet ${count}`, 'the file was cut short (a capture still being written, or an interrupted copy); every packet before it was read');
-        return count;
-      }
+    drain(r, st, onPacket);
+    // The next record is not wholly in the buffer: read on, then drain again.
+    const have = r.leftover;
+    const need = have < hdr ? hdr : hdr + u32(r.buf, r.pos + 8, le);
+    if (await r.fill(need)) continue;
+    if (!r.atEof || r.leftover === 0) return st.count;
+    if (r.leftover < hdr) {
+      throw new CaptureFileError(path, r.at(r.pos), `truncated record header (${r.leftover} of ${hdr} bytes) after packet ${st.count}`, SHORT);
     }
-    let b = r.buf, p = r.pos;
+    throw new CaptureFileError(path, r.at(r.pos), `truncated record ${st.count + 1}: its header says ${need - hdr} bytes, only ${r.leftover - hdr} remain`, SHORT);
+  }
+}
+
+/**
+ * Delivers every whole record in the reader's buffer. Kept synchronous and
+ * apart from the refill logic so that V8 optimises it once, as a plain
+ * function, instead of re-optimising an async loop at every chunk.
+ */
+function drain(r: ChunkReader, st: PcapState, onPacket: OnPacket): void {
+  const b = r.buf, end = r.end, le = st.le, hdr = st.hdr, nanos = st.nanos, limit = st.limit, pkt = st.pkt;
+  pkt.buf = b;
+  let p = r.pos;
+  while (end - p >= hdr) {
     const incl = u32(b, p + 8, le);
     if (incl > limit) {
-      throw new CaptureFileError(path, r.at(p), `record ${count + 1} claims ${incl} captured bytes, more than the snaplen ${snaplen} allows`, 'the file is damaged from here on; every packet before it was read');
+      r.pos = p;
+      throw new CaptureFileError(st.path, r.at(p), `record ${st.count + 1} claims ${incl} captured bytes, more than the snaplen ${st.snaplen} allows`, 'the file is damaged from here on; every packet before it was read');
     }
-    const need = hdr + incl;
-    if (r.end - p < need) {
-      if (!(await r.fill(need))) {
-        if (!r.atEof) return count;
-        throw new CaptureFileError(path, r.at(r.pos), `truncated record ${count + 1}: its header says ${incl} bytes, only ${r.leftover - hdr} remain`, 'the file was cut short (a capture still being written, or an interrupted copy); every packet before it was read');
-      }
-      b = r.buf; p = r.pos;
-    }
+    const next = p + hdr + incl;
+    if (next > end) break;
     const sec = u32(b, p, le), sub = u32(b, p + 4, le);
-    pkt.buf = b;
     pkt.offset = p + hdr;
     pkt.caplen = incl;
     pkt.origLen = u32(b, p + 12, le);
     // One division of an exact integer keeps µs timestamps correctly rounded; ns would overflow 2^53, so add.
     pkt.tsMs = nanos ? sec * 1000 + sub / 1e6 : (sec * 1e6 + sub) / 1000;
-    r.pos = p + need;
-    count++;
+    p = next;
+    r.pos = p;
+    st.count++;
     onPacket(pkt);
   }
+  r.pos = p;
 }

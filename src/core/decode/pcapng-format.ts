@@ -40,6 +40,17 @@ function u16(b: Buffer, p: number, le: boolean): number {
   return le ? b[p] | (b[p + 1] << 8) : (b[p] << 8) | b[p + 1];
 }
 
+interface NgState {
+  readonly path: string;
+  readonly maxRecord: number;
+  readonly pkt: CapturedPacket;
+  readonly interfaces: CaptureInterface[];
+  le: boolean;
+  section: number;
+  ifaces: Iface[];
+  count: number;
+}
+
 /** Streams every packet block to `onPacket`; returns the packet count. */
 export async function readPcapng(
   path: string, r: ChunkReader, maxRecord: number,
@@ -47,94 +58,103 @@ export async function readPcapng(
 ): Promise<number> {
   const pkt: CapturedPacket = { linktype: 0, buf: r.buf, offset: 0, caplen: 0, origLen: 0, tsMs: 0.5, ifIndex: 0, iface: undefined };
   pkt.tsMs = 0;
-  let le = true;
-  let section = -1;
-  let ifaces: Iface[] = [];
-  let count = 0;
+  const st: NgState = { path, maxRecord, pkt, interfaces, le: true, section: -1, ifaces: [], count: 0 };
   for (;;) {
-    if (r.end - r.pos < 12) {
-      if (!(await r.fill(12))) {
-        if (!r.atEof || r.leftover === 0) return count;
-        throw new CaptureFileError(path, r.at(r.pos), `truncated block header (${r.leftover} of 12 bytes)`, SHORT);
-      }
-    }
-    let b = r.buf, p = r.pos;
+    const need = drain(r, st, onPacket);
+    if (await r.fill(need)) continue;
+    if (!r.atEof || r.leftover === 0) return st.count;
+    if (r.leftover < 12) throw new CaptureFileError(path, r.at(r.pos), `truncated block header (${r.leftover} of 12 bytes)`, SHORT);
+    throw new CaptureFileError(path, r.at(r.pos), `truncated block: its header says ${need} bytes, only ${r.leftover} remain`, SHORT);
+  }
+}
+
+/**
+ * Handles every whole block in the reader's buffer and returns how many
+ * bytes the next (incomplete) block needs. Synchronous so V8 optimises it as
+ * a plain function; the async caller only refills.
+ */
+function drain(r: ChunkReader, st: NgState, onPacket: OnPacket): number {
+  const b = r.buf, end = r.end, pkt = st.pkt, path = st.path;
+  pkt.buf = b;
+  let p = r.pos;
+  for (;;) {
+    r.pos = p;
+    if (end - p < 12) return 12;
+    let le = st.le;
     const type = u32(b, p, le);
     if (type === SHB) {
       const bom = u32(b, p + 8, true);
       if (bom === BOM) le = true;
       else if (bom === 0x4d3c2b1a) le = false;
       else throw new CaptureFileError(path, r.at(p + 8), `section header with unknown byte-order magic 0x${bom.toString(16)}`, DAMAGED);
-      section++;
-      ifaces = [];
-    } else if (section < 0) {
+    } else if (st.section < 0) {
       throw new CaptureFileError(path, r.at(p), 'pcapng file does not begin with a section header block', 'the file is not pcapng or is damaged at its start');
     }
     const len = u32(b, p + 4, le);
-    if (len < 12 || len % 4 !== 0 || len > maxRecord) {
-      throw new CaptureFileError(path, r.at(p + 4), `block of type 0x${type.toString(16)} has an impossible length ${len} (must be a multiple of 4 between 12 and ${maxRecord})`, DAMAGED);
+    if (len < 12 || len % 4 !== 0 || len > st.maxRecord) {
+      throw new CaptureFileError(path, r.at(p + 4), `block of type 0x${type.toString(16)} has an impossible length ${len} (must be a multiple of 4 between 12 and ${st.maxRecord})`, DAMAGED);
     }
-    if (r.end - p < len) {
-      if (!(await r.fill(len))) {
-        if (!r.atEof) return count;
-        throw new CaptureFileError(path, r.at(r.pos), `truncated block: its header says ${len} bytes, only ${r.leftover} remain`, SHORT);
-      }
-      b = r.buf; p = r.pos;
-    }
+    if (end - p < len) return len;
     if (u32(b, p + len - 4, le) !== len) {
       throw new CaptureFileError(path, r.at(p + len - 4), `block length mismatch: leading length ${len}, trailing length ${u32(b, p + len - 4, le)}`, DAMAGED);
     }
-    r.pos = p + len;
+    const blockStart = p;
+    p += len;
     let ifIndex = -1, caplen = 0, origLen = 0, data = 0, tsHi = 0, tsLo = 0, hasTs = true;
     switch (type) {
+      case SHB:
+        st.le = le;
+        st.section++;
+        st.ifaces = [];
+        continue;
       case IDB: {
-        if (len < 20) throw new CaptureFileError(path, r.at(p), `interface description block too short (${len} bytes)`, DAMAGED);
-        const iface = describeInterface(b, p, len, le, section, ifaces.length);
-        ifaces.push(iface);
-        interfaces.push({ section: iface.section, index: iface.index, linktype: iface.linktype, snaplen: iface.snaplen, name: iface.name, unitsPerSecond: iface.unitsPerSecond });
+        if (len < 20) throw new CaptureFileError(path, r.at(blockStart), `interface description block too short (${len} bytes)`, DAMAGED);
+        const iface = describeInterface(b, blockStart, len, le, st.section, st.ifaces.length);
+        st.ifaces.push(iface);
+        st.interfaces.push({ section: iface.section, index: iface.index, linktype: iface.linktype, snaplen: iface.snaplen, name: iface.name, unitsPerSecond: iface.unitsPerSecond });
         continue;
       }
       case EPB:
-        if (len < 32) throw new CaptureFileError(path, r.at(p), `enhanced packet block too short (${len} bytes)`, DAMAGED);
-        ifIndex = u32(b, p + 8, le); tsHi = u32(b, p + 12, le); tsLo = u32(b, p + 16, le);
-        caplen = u32(b, p + 20, le); origLen = u32(b, p + 24, le); data = p + 28;
+        if (len < 32) throw new CaptureFileError(path, r.at(blockStart), `enhanced packet block too short (${len} bytes)`, DAMAGED);
+        ifIndex = u32(b, blockStart + 8, le); tsHi = u32(b, blockStart + 12, le); tsLo = u32(b, blockStart + 16, le);
+        caplen = u32(b, blockStart + 20, le); origLen = u32(b, blockStart + 24, le); data = blockStart + 28;
         break;
       case PB:
-        if (len < 32) throw new CaptureFileError(path, r.at(p), `packet block too short (${len} bytes)`, DAMAGED);
-        ifIndex = u16(b, p + 8, le); tsHi = u32(b, p + 12, le); tsLo = u32(b, p + 16, le);
-        caplen = u32(b, p + 20, le); origLen = u32(b, p + 24, le); data = p + 28;
+        if (len < 32) throw new CaptureFileError(path, r.at(blockStart), `packet block too short (${len} bytes)`, DAMAGED);
+        ifIndex = u16(b, blockStart + 8, le); tsHi = u32(b, blockStart + 12, le); tsLo = u32(b, blockStart + 16, le);
+        caplen = u32(b, blockStart + 20, le); origLen = u32(b, blockStart + 24, le); data = blockStart + 28;
         break;
       case SPB: {
-        if (len < 16) throw new CaptureFileError(path, r.at(p), `simple packet block too short (${len} bytes)`, DAMAGED);
+        if (len < 16) throw new CaptureFileError(path, r.at(blockStart), `simple packet block too short (${len} bytes)`, DAMAGED);
         ifIndex = 0; hasTs = false;
-        origLen = u32(b, p + 8, le); data = p + 12;
+        origLen = u32(b, blockStart + 8, le); data = blockStart + 12;
         caplen = Math.min(origLen, len - 16);
-        const snap = ifaces[0]?.snaplen ?? 0;
+        const snap = st.ifaces[0]?.snaplen ?? 0;
         if (snap > 0 && caplen > snap) caplen = snap;
         break;
       }
       default:
         continue;
     }
-    const iface = ifaces[ifIndex];
+    const iface = st.ifaces[ifIndex];
     if (iface === undefined) {
-      throw new CaptureFileError(path, r.at(p + 8), `packet names interface ${ifIndex}, but section ${section} describes ${ifaces.length} interface(s)`, DAMAGED);
+      throw new CaptureFileError(path, r.at(blockStart + 8), `packet names interface ${ifIndex}, but section ${st.section} describes ${st.ifaces.length} interface(s)`, DAMAGED);
     }
-    if (data + caplen > p + len - 4) {
-      throw new CaptureFileError(path, r.at(p + 20), `packet claims ${caplen} captured bytes, more than its ${len}-byte block holds`, DAMAGED);
+    if (data + caplen > blockStart + len - 4) {
+      throw new CaptureFileError(path, r.at(blockStart + 20), `packet claims ${caplen} captured bytes, more than its ${len}-byte block holds`, DAMAGED);
     }
     if (hasTs) {
       const ticks = tsHi * TWO32 + tsLo;
       pkt.tsMs = (iface.div > 0 ? ticks / iface.div : ticks * iface.mul) + iface.offsetMs;
     }
     pkt.linktype = iface.linktype;
-    pkt.buf = b;
     pkt.offset = data;
     pkt.caplen = caplen;
     pkt.origLen = origLen;
     pkt.ifIndex = ifIndex;
     pkt.iface = iface.text;
-    count++;
+    r.pos = p;
+    st.count++;
     onPacket(pkt);
   }
 }
