@@ -58,10 +58,12 @@ export function newPacketParts(input: string): PacketParts {
   const ev: PacketEvent = {
     ts: 0.5, kind: 'packet', input, iface: undefined, proto: undefined,
     src: { ip: '', port: 0 }, dst: { ip: '', port: 0 },
-    ip: { version: 0, ttl: 0, tos: 0, len: 0, id: 0, frag: 0, mf: false, df: false },
+    // IPv6 fragment ids are 32-bit: start as a double, like ts, so the field never changes representation.
+    ip: { version: 0, ttl: 0, tos: 0, len: 0, id: 0.5, frag: 0, mf: false, df: false },
     tcp: undefined, udp: undefined, icmp: undefined,
     bytes: 0, packets: 1, payload_len: 0, prefix: undefined,
   };
   ev.ts = 0;
+  ev.ip.id = 0;
   return { ev, tcp, udp, icmp, orig };
 }
