@@ -78,6 +78,13 @@ export function compileRule(def: RuleDef, deps: RuleCompileDeps): CompiledRule |
     for (const [k, e] of f) {
       if (!valid.includes(k)) sink.error('VGL_RULE_UNKNOWN_KEY', e.keyLoc, `\`${k}\` is not a key of a ${type.name} rule${suggestion(k, valid)}`, id);
     }
+  } else {
+    // Without a known type, a key that no type accepts is still certainly wrong.
+    const anyType = new Set<string>(COMMON_KEYS);
+    for (const name of types.keys()) for (const p of types.get(name)?.params ?? []) anyType.add(p);
+    for (const [k, e] of f) {
+      if (!anyType.has(k)) sink.error('VGL_RULE_UNKNOWN_KEY', e.keyLoc, `\`${k}\` is not a key of any rule type${suggestion(k, [...anyType])}`, id);
+    }
   }
 
   const description = readDescription(get('description'), sink, id);

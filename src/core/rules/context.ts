@@ -13,6 +13,7 @@ export type Code = LoaderCode | ExprCode;
 export class DiagnosticSink {
   private readonly lines = new Map<string, readonly string[]>();
   private readonly seen = new Set<string>();
+  private errors = 0;
   readonly list: Diagnostic[] = [];
 
   addSource(file: string, lines: readonly string[]): void { this.lines.set(file, lines); }
@@ -36,9 +37,10 @@ export class DiagnosticSink {
     const width = withRule.excerpt ? (/\^+/.exec(withRule.excerpt.split('\n').pop() ?? '')?.[0].length ?? 1) : 1;
     const excerpt = (lines ? makeExcerpt(lines, withRule.loc.line, withRule.loc.col, width) : undefined) ?? withRule.excerpt;
     this.list.push(excerpt !== undefined ? { ...withRule, excerpt } : withRule);
+    if (withRule.severity === 'error') this.errors++;
   }
 
-  get errorCount(): number { return this.list.filter((d) => d.severity === 'error').length; }
+  get errorCount(): number { return this.errors; }
 
   /** Diagnostics in load order of their files, then by position. */
   sorted(fileOrder: readonly string[]): Diagnostic[] {
