@@ -83,6 +83,7 @@ test('a missing plugin directory or package is reported, not fatal', async () =>
 
 test('two plugins with one name: the second is refused naming both origins', () => {
   const catalog = new PluginCatalog();
-  assert.equal(catalog.add(STOCK_PLUGINS[0], 'stock'), null);
-  assert.match(catalog.add(STOCK_PLUGINS[0], '/srv/plugins/procnet.ts')!, /input plugin "procnet" from \/srv\/plugins\/procnet\.ts has the same name as the one from stock/);
+  const procnet = STOCK_PLUGINS.find((p) => p.name === 'procnet')!;
+  assert.equal(catalog.add(procnet, 'stock'), null);
+  assert.match(catalog.add(procnet, '/srv/plugins/procnet.ts')!, /input plugin "procnet" from \/srv\/plugins\/procnet\.ts has the same name as the one from stock/);
 });
