@@ -51,6 +51,11 @@ describe('VGL_EXPR_SYNTAX', () => {
     assert.equal(at(b), 'rules/site.yaml:12:21');
     assert.equal(b.message, 'the brackets `[]` are empty; put an index or a filter inside, e.g. `[0]` or `[.port > 1024]`');
   });
+  test('a member name with a leading dot outside a filter', () => {
+    const d = only('count > 1 && .thr');
+    assert.equal(at(d), 'rules/site.yaml:12:24');
+    assert.equal(d.message, '`.thr` names a member of a filtered element, so it belongs inside a filter like `list[.thr > 1]`; remove the leading dot');
+  });
   test('an empty expression is an error', () => {
     assert.equal(only('   ').message, 'the expression is empty');
   });

@@ -26,6 +26,7 @@ export interface Frame {
 const FIELD_ROOTS: ReadonlySet<string> = new Set(FIELDS.map((f) => f.name.split('.')[0]));
 const ALL_FIELD_PATHS: readonly string[] = [...FIELDS.map((f) => f.name), ...FIELD_PREFIXES];
 const SIMPLE_OPS = new Set(['+', '-', '*', '/', '%', '==', '!=', '>', '>=', '<', '<=', '&&', '||']);
+const AFTER_OPERAND = new Set(['identifier', 'literal', 'closeParen', 'closeBracket', 'closeCurl']);
 const SAFE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** jexl has no null literal; these read as undefined, as they would from an event. */
 const UNDEFINED_NAMES = new Set(['null', 'undefined']);
@@ -171,6 +172,13 @@ export class Generator {
     if (base.type === 'Identifier' && !base.relative) {
       names.unshift(base.value);
       return this.rootPath(names, frame, rel);
+    }
+    if (base.type === 'Identifier' && rel === 's') {
+      // jexl would read the name from the whole scope; in a rule that is a stray dot, not a filter member.
+      const i = frame.tokens.findIndex((t, k) => t.type === 'dot' && (k === 0 || !AFTER_OPERAND.has(frame.tokens[k - 1].type)));
+      this.report(frame, 'VGL_EXPR_SYNTAX', i >= 0 ? frame.tokens[i].offset : 0, 1 + base.value.length,
+        `\`.${base.value}\` names a member of a filtered element, so it belongs inside a filter like \`list[.${base.value} > 1]\`; remove the leading dot`);
+      return 'undefined';
     }
     let code = base.type === 'Identifier' ? `${rel}[${JSON.stringify(base.value)}]` : this.gen(base, frame, rel);
     for (const n of names) code = `gp(${code}, ${JSON.stringify(n)})`;
