@@ -27,6 +27,8 @@ function tempPack(files: Record<string, string | Buffer>): { dir: string; done: 
 }
 
 const SYN_RULE = `
+vars:
+  syn_threshold: 1
 rules:
   - id: syn-seen
     description: Every bare SYN, keyed by source and port.
@@ -112,6 +114,9 @@ test('a case folder that cannot run is an error saying which file and what to ad
     'tests/bad-case/events.jsonl': '',
     'tests/bad-case/expected.yaml': '[]\n',
     'tests/bad-case/case.yaml': 'hosts: [10.77.0.1]\n',
+    'tests/bad-vars/events.jsonl': '',
+    'tests/bad-vars/expected.yaml': '[]\n',
+    'tests/bad-vars/case.yaml': 'vars: { syn_treshold: 3 }\n',
   });
   try {
     const r = await runRuleTests([p.dir]);
@@ -120,6 +125,7 @@ test('a case folder that cannot run is an error saying which file and what to ad
       ['bad-case', 'error', [`${t('bad-case')}/case.yaml: \`hosts\` is not a case key; did you mean \`host\`? [VGL_TEST_CASE]`]],
       ['bad-field', 'error', [`${t('bad-field')}/expected.yaml: hit 1: \`mesage\` is not a hit field; did you mean \`message\`? [VGL_TEST_CASE]`]],
       ['bad-line', 'error', [`${t('bad-line')}/events.jsonl:2: \`ts\` is missing; add "ts": ms since the epoch or an ISO 8601 time like "2026-01-15T12:00:00Z" [VGL_TEST_CASE]`]],
+      ['bad-vars', 'error', [`${t('bad-vars')}/case.yaml: \`vars.syn_treshold\` names no var of the ruleset; did you mean \`syn_threshold\`? [VGL_TEST_CASE]`]],
       ['no-expected', 'error', [`${t('no-expected')}: no expected.yaml; add one listing the expected hits (\`[]\` for none) [VGL_TEST_CASE]`]],
       ['no-input', 'error', [`${t('no-input')}: no input; add events.jsonl or a .pcap/.pcapng capture [VGL_TEST_CASE]`]],
     ]);
@@ -136,7 +142,7 @@ test('a ruleset with errors runs no case and reports the load diagnostics', asyn
   try {
     const r = await runRuleTests([p.dir]);
     assert.deepEqual(r.cases, []);
-    assert.deepEqual(r.diagnostics.map((d) => [d.code, d.loc.line]), [['VGL_RULE_UNKNOWN_TYPE', 7]]);
+    assert.deepEqual(r.diagnostics.map((d) => [d.code, d.loc.line]), [['VGL_RULE_UNKNOWN_TYPE', 9]]);
     assert.equal(ruleTestExitCode(r), 1);
   } finally { p.done(); }
 });

@@ -20,6 +20,7 @@ import { loadRuleset, loadRulesetFromText } from './load.ts';
 import { hasErrors, formatDiagnostic } from './diagnostics.ts';
 import { findTestCases, readTestCase, TestCaseError, type TestCase } from './test-case.ts';
 import { diffHits } from './hit-diff.ts';
+import { suggestion } from './suggest.ts';
 
 export interface RuleTestOptions {
   /** Known action plugins (as for loading); `context.set`/`context.delete` are always known. */
@@ -59,21 +60,27 @@ export async function runRuleTests(dirs: readonly string[], opts: RuleTestOption
   const check = loadRuleset(dirs, { actions: opts.actions, varOverrides: opts.varOverrides });
   if (!check.ruleset) return { diagnostics: check.diagnostics, cases: [] };
   const texts = listRuleFiles(dirs).files.map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+  const knownVars = new Set(Object.keys(check.ruleset.vars));
   const cases: CaseResult[] = [];
   for (const dir of dirs) {
     for (const { name, path } of findTestCases(dir)) {
       if (opts.only !== undefined && !name.includes(opts.only)) continue;
-      cases.push(await runCase(`${basename(resolve(dir))}/${name}`, path, texts, opts));
+      cases.push(await runCase(`${basename(resolve(dir))}/${name}`, path, texts, knownVars, opts));
     }
   }
   return { diagnostics: check.diagnostics, cases };
 }
 
-async function runCase(name: string, path: string, texts: ReadonlyArray<{ path: string; text: string }>, opts: RuleTestOptions): Promise<CaseResult> {
+async function runCase(name: string, path: string, texts: ReadonlyArray<{ path: string; text: string }>, knownVars: ReadonlySet<string>, opts: RuleTestOptions): Promise<CaseResult> {
   let tc: TestCase;
   try { tc = readTestCase(name, path); } catch (err) {
     if (err instanceof TestCaseError) return errorResult(name, path, [`${err.message} [VGL_TEST_CASE]`]);
     throw err;
+  }
+  // A case var that names no var of the ruleset would silently test nothing new.
+  const unknownVars = Object.keys(tc.vars).filter((v) => !knownVars.has(v));
+  if (unknownVars.length) {
+    return errorResult(name, path, unknownVars.map((v) => `${path}/case.yaml: \`vars.${v}\` names no var of the ruleset${suggestion(v, [...knownVars])} [VGL_TEST_CASE]`), tc);
   }
   const hits: Hit[] = [];
   const clock = new EventClock(0);
