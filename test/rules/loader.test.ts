@@ -271,3 +271,12 @@ test('the file-shape example of docs/rules.md loads as written', () => {
   assert.deepEqual(rs.rules.map((r) => [r.id, r.tags]), [['syn-to-hot-port', ['HOT_PORT', 'SITE']]]);
   assert.deepEqual(rs.disabled?.map((r) => r.id), ['resets-seen']);
 });
+
+test('the hash ignores how the YAML is written (key order, flow or block style) but not what it says', () => {
+  const block = 'rules:\n  - id: r\n    description: d\n    on: [packet]\n    type: single\n    suppress: 1m\n    tags: [A, B]\n';
+  const flow = 'rules: [{ tags: [A, B], suppress: 1m, type: single, on: [packet], description: d, id: r }]\n';
+  const h = (text: string) => rule(load({ 'x.yaml': text }), 'r').hash;
+  assert.equal(h(flow), h(block));
+  assert.notEqual(h(block.replace('[A, B]', '[B, A]')), h(block), 'tag order is part of the rule');
+  assert.notEqual(h(block), h(block + 'overrides:\n  - id: r\n    replace: { suppress: 2m }\n'), 'an override changes the hash');
+});
