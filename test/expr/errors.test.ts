@@ -209,3 +209,38 @@ test('every code the compiler can emit is in the code table, and every table cod
   ]);
   for (const spec of Object.values(EXPR_CODES)) assert.ok(spec.title && spec.description);
 });
+
+describe('positions through the raw YAML text (the optional `raw` argument)', () => {
+  const first = (r: ReturnType<typeof compileExpr>): Diagnostic => {
+    assert.equal(r.ok, false);
+    if (r.ok) throw new Error('unreachable');
+    return r.diagnostics[0];
+  };
+  test('a folded block (>-): the value is one line, the error is on the file line that holds the token', () => {
+    // when: >-
+    //   proto == "tcp" && !tcp.flags.ack        <- line 12, text from column 7
+    //   && src.ipp != "0.0.0.0"
+    const raw = 'proto == "tcp" && !tcp.flags.ack\n      && src.ipp != "0.0.0.0"';
+    const value = 'proto == "tcp" && !tcp.flags.ack && src.ipp != "0.0.0.0"';
+    const d = first(compileExpr(value, { file: 'rules/p.yaml', line: 12, col: 7 }, makeEnv(), raw));
+    assert.equal(at(d), 'rules/p.yaml:13:10');
+    assert.equal(d.excerpt, '      && src.ipp != "0.0.0.0"\n         ^^^^^^^');
+  });
+  test('a double-quoted scalar with escaped quotes', () => {
+    const raw = 'proto == \\"tcp\\" && src.ipp"';
+    const d = first(compileExpr('proto == "tcp" && src.ipp', { file: 'f.yaml', line: 3, col: 12 }, makeEnv(), raw));
+    assert.equal(at(d), 'f.yaml:3:32');
+  });
+  test('a folded template: the hole is found on its own line', () => {
+    const raw = '{{ src.ip }} probed\n  {{ dst.prot }}';
+    const r = compileTemplate('{{ src.ip }} probed {{ dst.prot }}', { file: 'f.yaml', line: 7, col: 5 }, makeEnv(), raw);
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    assert.equal(at(r.diagnostics[0]), 'f.yaml:8:6');
+    assert.equal(r.diagnostics[0].excerpt, '  {{ dst.prot }}\n     ^^^^^^^^');
+  });
+  test('a macro carries its own raw text', () => {
+    const env = makeEnv({ macros: { m: { source: 'dst.port > 1 && src.ipp', loc: { file: 'm.yaml', line: 2, col: 5 }, raw: 'dst.port > 1\n    && src.ipp' } } });
+    assert.equal(at(first(compileExpr('m', LOC, env))), 'm.yaml:3:8');
+  });
+});

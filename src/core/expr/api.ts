@@ -15,7 +15,7 @@ export interface HelperRuntime {
 
 export interface CompileEnv {
   /** Macro name → jexl source (expanded in place, recursively; cycles are errors). */
-  readonly macros: Readonly<Record<string, { source: string; loc: SourceLoc }>>;
+  readonly macros: Readonly<Record<string, { source: string; loc: SourceLoc; raw?: string }>>;
   /** List name → values. `x in name` and `in_list(x, "name")`. */
   readonly lists: Readonly<Record<string, readonly unknown[]>>;
   /** `$name` → value (constants folded into the compiled function). */
@@ -30,6 +30,12 @@ export type CompileResult<T> = { ok: true; value: T } | { ok: false; diagnostics
 /**
  * `loc` is where the expression text starts in its file; diagnostics point at
  * the exact column of the offending token inside it.
+ *
+ * `raw` (optional, as for a macro's `raw`) is the scalar as written in the
+ * file from `loc` to its end: with it, positions inside folded blocks (`>`),
+ * multi-line plain or quoted scalars and escaped quotes are exact, and the
+ * excerpt shows the file's own lines. Without it, every line of `source` is
+ * taken to start at `loc.col` (true of literal blocks `|`).
  */
-export type CompileExprFn = (source: string, loc: SourceLoc, env: CompileEnv) => CompileResult<CompiledExpr>;
-export type CompileTemplateFn = (source: string, loc: SourceLoc, env: CompileEnv) => CompileResult<CompiledTemplate>;
+export type CompileExprFn = (source: string, loc: SourceLoc, env: CompileEnv, raw?: string) => CompileResult<CompiledExpr>;
+export type CompileTemplateFn = (source: string, loc: SourceLoc, env: CompileEnv, raw?: string) => CompileResult<CompiledTemplate>;

@@ -3,13 +3,13 @@
  * lists, fields, extra roots, helpers), so every naming mistake is found at
  * load time, and each operator is emitted with jexl's own semantics.
  */
-import type { Diagnostic, SourceLoc } from '../rules/types.ts';
+import type { Diagnostic } from '../rules/types.ts';
 import type { CompileEnv } from './api.ts';
 import type { Ast, Token } from './parse.ts';
 import type { ExprCode } from './codes.ts';
 import type { ConstArg, HelperContext, HelperFn } from './helpers/types.ts';
 import { parse, findName } from './parse.ts';
-import { locAt, excerptAt } from './locate.ts';
+import { plainPlacement, rawPlacement, type Placement } from './locate.ts';
 import { nearest } from './suggest.ts';
 import { HELPER_BY_NAME, HELPER_NAMES } from './helpers/index.ts';
 import { FIELDS, FIELD_PREFIXES, isKnownField } from '../fields.ts';
@@ -17,7 +17,7 @@ import { FIELDS, FIELD_PREFIXES, isKnownField } from '../fields.ts';
 /** A piece of source being compiled: the expression itself or a macro body. */
 export interface Frame {
   readonly source: string;
-  readonly loc: SourceLoc;
+  readonly place: Placement;
   readonly tokens: readonly Token[];
   /** Set when this frame is a macro body. */
   readonly macro?: string;
@@ -50,12 +50,12 @@ export class Generator {
 
   /** Records a diagnostic at `offset` of the frame (once per code, place and name). */
   report(frame: Frame, code: ExprCode, offset: number, length: number, message: string): void {
-    const at = locAt(frame.source, frame.loc, offset);
+    const at = frame.place.at(offset);
     const key = `${code}|${at.file}:${at.line}:${at.col}|${message}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
     const where = frame.macro ? `in macro \`${frame.macro}\`: ` : '';
-    this.diagnostics.push({ code, severity: 'error', loc: at, message: where + message, excerpt: excerptAt(frame.source, offset, length) });
+    this.diagnostics.push({ code, severity: 'error', loc: at, message: where + message, excerpt: frame.place.excerpt(offset, length) });
   }
 
   private hoist(value: unknown): string {
@@ -238,7 +238,8 @@ export class Generator {
     if (!parsed) {
       const def = this.env.macros[name];
       const r = parse(def.source);
-      const mframe: Frame = { source: def.source, loc: def.loc, tokens: r.tokens, macro: name };
+      const place = def.raw !== undefined ? rawPlacement(def.source, def.raw, def.loc) : plainPlacement(def.source, def.loc);
+      const mframe: Frame = { source: def.source, place, tokens: r.tokens, macro: name };
       if (r.ok) parsed = { ok: true, frame: mframe, ast: r.ast };
       else {
         this.report(mframe, 'VGL_EXPR_SYNTAX', r.problem.offset, r.problem.length, r.problem.message);

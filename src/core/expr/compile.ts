@@ -10,7 +10,7 @@ import { parse } from './parse.ts';
 import { Generator, type Frame } from './codegen.ts';
 import { bindHelpers } from './helpers/index.ts';
 import { getProp, filterStatic, filterRelative, inOp } from './runtime.ts';
-import { locAt, excerptAt } from './locate.ts';
+import { plainPlacement, rawPlacement, subPlacement, type Placement } from './locate.ts';
 import { splitTemplate, renderValue } from './template.ts';
 
 export { HELPER_NAMES, HELPERS } from './helpers/index.ts';
@@ -31,12 +31,16 @@ function helpersFor(env: CompileEnv): Record<string, HelperFn> {
 
 type Built = { ok: true; expr: CompiledExpr } | { ok: false; diagnostics: Diagnostic[] };
 
-function build(source: string, loc: SourceLoc, env: CompileEnv, extraRoots: readonly string[]): Built {
+function placement(source: string, loc: SourceLoc, raw: string | undefined): Placement {
+  return raw !== undefined && raw !== source ? rawPlacement(source, raw, loc) : plainPlacement(source, loc);
+}
+
+function build(source: string, loc: SourceLoc, place: Placement, env: CompileEnv, extraRoots: readonly string[]): Built {
   const parsed = parse(source);
-  const frame: Frame = { source, loc, tokens: parsed.tokens };
+  const frame: Frame = { source, place, tokens: parsed.tokens };
   if (!parsed.ok) {
     const p = parsed.problem;
-    return { ok: false, diagnostics: [{ code: 'VGL_EXPR_SYNTAX', severity: 'error', loc: locAt(source, loc, p.offset), message: p.message, excerpt: excerptAt(source, p.offset, p.length) }] };
+    return { ok: false, diagnostics: [{ code: 'VGL_EXPR_SYNTAX', severity: 'error', loc: place.at(p.offset), message: p.message, excerpt: place.excerpt(p.offset, p.length) }] };
   }
   const helpers = helpersFor(env);
   const gen = new Generator(env, { runtime: env.runtime, lists: env.lists }, extraRoots);
@@ -55,8 +59,8 @@ function build(source: string, loc: SourceLoc, env: CompileEnv, extraRoots: read
 }
 
 /** Compiles a condition or value expression. `loc` is where `source` starts in its file. */
-export const compileExpr: CompileExprFn = (source, loc, env): CompileResult<CompiledExpr> => {
-  const r = build(source, loc, env, env.extraRoots ?? []);
+export const compileExpr: CompileExprFn = (source, loc, env, raw): CompileResult<CompiledExpr> => {
+  const r = build(source, loc, placement(source, loc, raw), env, env.extraRoots ?? []);
   return r.ok ? { ok: true, value: r.expr } : { ok: false, diagnostics: r.diagnostics };
 };
 
@@ -69,24 +73,17 @@ function joinParts(texts: readonly string[], fns: readonly ((scope: object) => u
   return factory(fns, renderValue) as (scope: object) => string;
 }
 
-/** Shows a hole's diagnostic under the whole template line, which is what the author wrote. */
-function reanchor(d: Diagnostic, template: string, holeOffset: number, holeLoc: SourceLoc): Diagnostic {
-  if (d.loc.file !== holeLoc.file || d.loc.line !== holeLoc.line || !d.excerpt) return d;
-  const caret = d.excerpt.split('\n')[1] ?? '^';
-  const width = caret.trim().length || 1;
-  return { ...d, excerpt: excerptAt(template, holeOffset + (d.loc.col - holeLoc.col), width) };
-}
-
 /**
  * Compiles a string with `{{ expression }}` holes. Holes may name event
  * fields and `env.extraRoots` (default TEMPLATE_ROOTS). Missing values render
  * as '', numbers as JS prints them, objects as JSON; a hole that fails
  * renders as ''. A literal `{{` is written `{{ '{{' }}`.
  */
-export const compileTemplate: CompileTemplateFn = (source, loc, env): CompileResult<CompiledTemplate> => {
+export const compileTemplate: CompileTemplateFn = (source, loc, env, raw): CompileResult<CompiledTemplate> => {
+  const place = placement(source, loc, raw);
   const split = splitTemplate(source);
   if (!split.ok) {
-    return { ok: false, diagnostics: [{ code: 'VGL_EXPR_TEMPLATE', severity: 'error', loc: locAt(source, loc, split.offset), message: split.message, excerpt: excerptAt(source, split.offset, split.length) }] };
+    return { ok: false, diagnostics: [{ code: 'VGL_EXPR_TEMPLATE', severity: 'error', loc: place.at(split.offset), message: split.message, excerpt: place.excerpt(split.offset, split.length) }] };
   }
   const roots = env.extraRoots ?? TEMPLATE_ROOTS;
   const texts: string[] = [''];
@@ -94,10 +91,11 @@ export const compileTemplate: CompileTemplateFn = (source, loc, env): CompileRes
   const diagnostics: Diagnostic[] = [];
   for (const part of split.parts) {
     if (part.kind === 'text') { texts[texts.length - 1] += part.text; continue; }
-    const holeLoc = locAt(source, loc, part.offset);
-    const r = build(part.source, holeLoc, env, roots);
+    // Holes are placed through the whole template, so excerpts show the line the author wrote.
+    const holePlace = subPlacement(place, part.offset);
+    const r = build(part.source, holePlace.at(0), holePlace, env, roots);
     if (!r.ok) {
-      for (const d of r.diagnostics) diagnostics.push(reanchor(d, source, part.offset, holeLoc));
+      diagnostics.push(...r.diagnostics);
       continue;
     }
     fns.push(r.expr.fn);
