@@ -81,6 +81,13 @@ interface Slot {
   unkeyed: number;
 }
 
+/**
+ * Rules of one event kind that share an identical \`when\` (same source in the
+ * same ruleset, so the same meaning): the condition runs once per event for
+ * all of them. Stock packs repeat conditions such as a bare SYN often.
+ */
+interface CondGroup { readonly when: ((s: object) => unknown) | null; readonly slots: Slot[] }
+
 type PendingAction = { plugin: string; params: Readonly<Record<string, unknown>>; ts: number; rule: string };
 
 const CONTEXT_SWEEP_MS = 60_000;
@@ -94,7 +101,7 @@ export class Engine {
   private readonly memory: KeyMemory;
   private readonly logger?: EngineLogger;
   private slots = new Map<string, Slot>();
-  private index = new Map<string, Slot[]>();
+  private index = new Map<string, CondGroup[]>();
   private events = 0;
   private reloads = 0;
   private actionErrors = 0;
@@ -152,12 +159,20 @@ export class Engine {
     }
     let removed = 0;
     for (const [id, s] of this.slots) if (next.get(id) !== s) { s.runtime.dispose(); if (!next.has(id)) removed++; }
-    const index = new Map<string, Slot[]>();
+    const index = new Map<string, CondGroup[]>();
+    const bySource = new Map<string, CondGroup>();
     for (const s of next.values()) {
       for (const kind of s.rule.on) {
-        let list = index.get(kind);
-        if (!list) { list = []; index.set(kind, list); }
-        list.push(s);
+        const src = kind + '\u0000' + (s.rule.when ? s.rule.when.source : '');
+        let g = bySource.get(src);
+        if (!g) {
+          g = { when: s.when, slots: [] };
+          bySource.set(src, g);
+          let list = index.get(kind);
+          if (!list) { list = []; index.set(kind, list); }
+          list.push(g);
+        }
+        g.slots.push(s);
       }
     }
     this.slots = next;
@@ -178,34 +193,38 @@ export class Engine {
     if (!this.timeKnown) this.startTime(ev.ts);
     this.events++;
     if (ev.ts - this.lastSweep > CONTEXT_SWEEP_MS) { this.lastSweep = ev.ts; this.contexts.sweep(ev.ts); }
-    const slots = this.index.get(ev.kind);
-    if (slots === undefined) return;
+    const groups = this.index.get(ev.kind);
+    if (groups === undefined) return;
     this.inPush = true;
     try {
-      for (let i = 0; i < slots.length; i++) {
-        const s = slots[i];
-        if (s.when !== null && !s.when(ev)) continue;
-        s.matches++;
-        const fns = s.keyFns;
-        let keyStr: string;
-        if (fns.length === 1) {
-          const v = fns[0](ev);
-          if (v === undefined || v === null) { s.unkeyed++; continue; }
-          s.keyBuf[0] = v;
-          keyStr = typeof v === 'string' ? v : partString(v);
-        } else if (fns.length === 0) {
-          keyStr = '';
-        } else {
-          let missing = false;
-          for (let k = 0; k < fns.length; k++) {
-            const v = fns[k](ev);
-            if (v === undefined || v === null) { missing = true; break; }
-            s.keyBuf[k] = v;
+      for (let gi = 0; gi < groups.length; gi++) {
+        const g = groups[gi];
+        if (g.when !== null && !g.when(ev)) continue;
+        const slots = g.slots;
+        for (let i = 0; i < slots.length; i++) {
+          const s = slots[i];
+          s.matches++;
+          const fns = s.keyFns;
+          let keyStr: string;
+          if (fns.length === 1) {
+            const v = fns[0](ev);
+            if (v === undefined || v === null) { s.unkeyed++; continue; }
+            s.keyBuf[0] = v;
+            keyStr = typeof v === 'string' ? v : partString(v);
+          } else if (fns.length === 0) {
+            keyStr = '';
+          } else {
+            let missing = false;
+            for (let k = 0; k < fns.length; k++) {
+              const v = fns[k](ev);
+              if (v === undefined || v === null) { missing = true; break; }
+              s.keyBuf[k] = v;
+            }
+            if (missing) { s.unkeyed++; continue; }
+            keyStr = encodeKey(s.keyBuf);
           }
-          if (missing) { s.unkeyed++; continue; }
-          keyStr = encodeKey(s.keyBuf);
+          s.runtime.onEvent(ev, s.keyBuf, keyStr);
         }
-        s.runtime.onEvent(ev, s.keyBuf, keyStr);
       }
     } finally {
       this.inPush = false;

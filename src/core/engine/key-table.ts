@@ -15,21 +15,32 @@
  * the eviction (typically one event).
  *
  * Both segments are Maps, whose insertion order is the LRU order once a
- * touch re-inserts.
+ * touch re-inserts. Re-inserting on every touch would cost a Map delete and
+ * set per event, so a touch re-inserts only keys that have drifted into the
+ * older half of their segment (by an insertion counter): recency is exact
+ * enough for eviction and a busy key costs one Map lookup per event.
  */
 import { Doorkeeper } from './doorkeeper.ts';
 
-export interface Stamped { last: number }
+export interface Stamped {
+  /** Event time of the last update (for idle sweeps). */
+  last: number;
+  /** Insertion counter value when the key was last (re)inserted; managed by the table. */
+  lru: number;
+}
 
 export class KeyTable<V extends Stamped> {
   private readonly probation = new Map<string, V>();
   private readonly hot = new Map<string, V>();
   private readonly hotCap: number;
   private door: Doorkeeper | null = null;
+  private tick = 0;
+  private readonly refreshAfter: number;
 
   constructor(readonly maxKeys: number, private readonly onEvict: (key: string, v: V) => void) {
     if (!(maxKeys >= 1)) throw new Error(`max_keys must be at least 1, got ${maxKeys}`);
     this.hotCap = Math.floor(maxKeys * 0.8);
+    this.refreshAfter = Math.max(1, maxKeys >> 2);
   }
 
   get size(): number { return this.probation.size + this.hot.size; }
@@ -37,11 +48,15 @@ export class KeyTable<V extends Stamped> {
   /** Look up and mark as recently used (promoting a probation key). */
   touch(key: string): V | undefined {
     let v = this.hot.get(key);
-    if (v !== undefined) { this.hot.delete(key); this.hot.set(key, v); return v; }
+    if (v !== undefined) {
+      if (this.tick - v.lru > this.refreshAfter) { this.hot.delete(key); this.hot.set(key, v); v.lru = ++this.tick; }
+      return v;
+    }
     v = this.probation.get(key);
     if (v === undefined) return undefined;
     this.probation.delete(key);
     this.hot.set(key, v);
+    v.lru = ++this.tick;
     if (this.hot.size > this.hotCap) this.demoteOldest();
     return v;
   }
@@ -51,6 +66,7 @@ export class KeyTable<V extends Stamped> {
 
   /** Insert a new key (callers `touch` first; `add` assumes the key is absent). Evicts when full. */
   add(key: string, v: V): void {
+    v.lru = ++this.tick;
     if (this.door !== null && this.door.seenThenAdd(key)) {
       this.hot.set(key, v);
       if (this.hot.size > this.hotCap) this.demoteOldest();
@@ -91,7 +107,7 @@ export class KeyTable<V extends Stamped> {
   }
 
   private demoteOldest(): void {
-    for (const [k, v] of this.hot) { this.hot.delete(k); this.probation.set(k, v); return; }
+    for (const [k, v] of this.hot) { this.hot.delete(k); this.probation.set(k, v); v.lru = ++this.tick; return; }
   }
 
   private evictOne(): void {

@@ -52,7 +52,8 @@ function setPath(o: Record<string, unknown>, path: string, value: unknown): void
  */
 export function templateScope(rule: Rule, f: FireArgs, key: Record<string, unknown>): Record<string, unknown> {
   let scope: Record<string, unknown>;
-  if (f.event) scope = { ...(f.event as unknown as Record<string, unknown>) };
+  // The event as prototype: no copy of its fields, and rendering finishes before the event object is reused.
+  if (f.event) scope = Object.create(f.event) as Record<string, unknown>;
   else {
     scope = { ts: f.ts };
     const names = f.keyNames ?? rule.key.names;

@@ -110,7 +110,8 @@ function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
         const existing = states.get(k1.str);
         if (existing && t - existing.firstTs <= window) return;
         if (existing) states.delete(k1.str);
-        const s = states.obtain(k1.str, k1.key, t, (k) => ({ key: k, last: t, timer: null, firstTs: t, firstKey: firstData(k) }));
+        const k = k1.key.slice();
+        const s = states.insert(k1.str, { key: k, last: t, lru: 0, timer: null, firstTs: t, firstKey: firstData(k) });
         s.timer = env.clock.at(t + window + 1, (due) => expire(s, k1.str, due));
       }
     },

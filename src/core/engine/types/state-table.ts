@@ -26,11 +26,18 @@ export class StateTable<S extends KeyState> {
 
   get clock(): Clock { return this.env.clock; }
 
-  /** Existing state for the key (marked recently used), or a new one from `make`. */
-  obtain(keyStr: string, key: readonly unknown[], t: number, make: (key: readonly unknown[]) => S): S {
+  /**
+   * Existing state for the key, marked recently used; undefined when the key
+   * is new (the caller then builds one and calls `insert`). Every few thousand
+   * calls, keys idle past the horizon are swept first.
+   */
+  find(keyStr: string, t: number): S | undefined {
     if (++this.sinceSweep >= SWEEP_EVERY) { this.sinceSweep = 0; this.table.sweep(t - this.horizonMs, (_k, s) => this.release(s)); }
-    let s = this.table.touch(keyStr);
-    if (s === undefined) { s = make(key.slice()); this.table.add(keyStr, s); }
+    return this.table.touch(keyStr);
+  }
+
+  insert(keyStr: string, s: S): S {
+    this.table.add(keyStr, s);
     return s;
   }
 

@@ -157,10 +157,10 @@ function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEn
   return {
     onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void {
       const t = ev.ts;
-      const s = states.obtain(keyStr, key, t, (k) => ({
-        key: k, last: t, timer: null, phase: ARMED, counter: newCounter(),
+      const s = states.find(keyStr, t) ?? states.insert(keyStr, {
+        key: key.slice(), last: t, lru: 0, timer: null, phase: ARMED, counter: newCounter(),
         collected: collect ? new Collected(collect) : null, lastCounted: -Infinity, firedAt: -Infinity, since: null,
-      }));
+      });
       s.last = t;
       const value = distinctFn ? distinctFn(ev) : undefined;
       if (distinctFn && (value === undefined || value === null)) return;
