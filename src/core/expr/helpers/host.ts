@@ -1,0 +1,95 @@
+/** Helpers about the protected host: its addresses, gateways, sockets, ports and allow-list, read at call time. */
+import type { HelperSpec } from './types.ts';
+import type { HostFacts } from '../../host.ts';
+import { CidrSet, compileCidrs } from '../../net/cidr.ts';
+import { parseIPv4 } from '../../net/ipv4.ts';
+import { isLoopback, normalizeIp } from '../../net/ip.ts';
+import { toPort } from './args.ts';
+
+// Allow-lists are compiled once per HostFacts.allow array; new facts bring a new array.
+const allowSets = new WeakMap<readonly string[], CidrSet>();
+function allowSet(host: HostFacts): CidrSet {
+  let s = allowSets.get(host.allow);
+  if (!s) { s = compileCidrs(host.allow).set; allowSets.set(host.allow, s); }
+  return s;
+}
+
+/**
+ * Host address sets hold canonical text; other spellings of an address are
+ * normalised before the lookup. Valid IPv4 text is always canonical (the
+ * parser refuses leading zeros), so only IPv6 text pays for normalising.
+ */
+function inAddressSet(set: ReadonlySet<string>, ip: unknown): boolean {
+  if (typeof ip !== 'string') return false;
+  if (set.has(ip)) return true;
+  if (parseIPv4(ip) >= 0) return false;
+  const canon = normalizeIp(ip);
+  return canon !== null && canon !== ip && set.has(canon);
+}
+
+export const is_local: HelperSpec = {
+  name: 'is_local',
+  signature: 'is_local(ip)',
+  description: "ip is one of the host's own addresses, or loopback (127.0.0.0/8, ::1).",
+  example: '!is_local(src.ip)',
+  minArgs: 1,
+  maxArgs: 1,
+  make: (ctx) => (ip) => {
+    if (typeof ip !== 'string') return false;
+    if (ctx.runtime.host.addresses.has(ip)) return true;
+    // IPv4 (the common case) is parsed once: valid text is canonical, so only loopback remains to test.
+    const v4 = parseIPv4(ip);
+    if (v4 >= 0) return v4 >>> 24 === 127;
+    return inAddressSet(ctx.runtime.host.addresses, ip) || isLoopback(ip);
+  },
+};
+
+export const is_gateway: HelperSpec = {
+  name: 'is_gateway',
+  signature: 'is_gateway(ip)',
+  description: 'ip is a default gateway of the host.',
+  example: 'is_gateway(src.ip)',
+  minArgs: 1,
+  maxArgs: 1,
+  make: (ctx) => (ip) => inAddressSet(ctx.runtime.host.gateways, ip),
+};
+
+export const is_listening: HelperSpec = {
+  name: 'is_listening',
+  signature: 'is_listening(port, proto = "tcp")',
+  description: 'A local socket listens on port; proto is "tcp" or "udp".',
+  example: '!is_listening(dst.port)',
+  minArgs: 1,
+  maxArgs: 2,
+  make: (ctx) => (port, proto) => {
+    const p = toPort(port);
+    if (p < 0) return false;
+    const l = ctx.runtime.host.listening;
+    if (proto === undefined || proto === 'tcp') return l.tcp.has(p);
+    return proto === 'udp' ? l.udp.has(p) : false;
+  },
+};
+
+export const is_ephemeral: HelperSpec = {
+  name: 'is_ephemeral',
+  signature: 'is_ephemeral(port)',
+  description: "port lies inside the host's ephemeral port range (inclusive).",
+  example: 'is_ephemeral(dst.port)',
+  minArgs: 1,
+  maxArgs: 1,
+  make: (ctx) => (port) => {
+    const p = toPort(port);
+    const [lo, hi] = ctx.runtime.host.ephemeral;
+    return p >= 0 && p >= lo && p <= hi;
+  },
+};
+
+export const is_allowed: HelperSpec = {
+  name: 'is_allowed',
+  signature: 'is_allowed(ip)',
+  description: 'ip lies inside a CIDR of the configured allow-list.',
+  example: '!is_allowed(src.ip)',
+  minArgs: 1,
+  maxArgs: 1,
+  make: (ctx) => (ip) => allowSet(ctx.runtime.host).has(ip),
+};
