@@ -9,6 +9,7 @@ import { registerVersion, packageVersion } from './commands/version.ts';
 import { register as registerReplay } from './commands/replay.ts';
 import { register as registerRules } from './commands/rules.ts';
 import { register as registerRun } from './commands/run.ts';
+import { register as registerPlugins } from './commands/plugins.ts';
 
 const program = new Command('vigil')
   .description('Linux host network-security correlator: typed network events, YAML rules, actions')
@@ -20,6 +21,7 @@ registerRun(program);
 registerReplay(program);
 registerRules(program);
 registerFields(program);
+registerPlugins(program);
 registerVersion(program);
 
 try {

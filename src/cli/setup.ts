@@ -6,6 +6,7 @@
 import { parse as parseYamlValue } from 'yaml';
 import { relative, isAbsolute } from 'node:path';
 import pino, { type Logger } from 'pino';
+import type { ZodType } from 'zod';
 import type { Diagnostic } from '../core/rules/types.ts';
 import { loadConfigFile, loadConfigText, formatLocated, type LoadedConfig } from '../core/config/load.ts';
 import { STOCK_RULES_DIR, resolveFrom } from '../core/config/paths.ts';
@@ -79,9 +80,9 @@ export async function buildCatalog(cfg: LoadedConfig, logger: Logger): Promise<P
 }
 
 /** Per-rule params schemas of every known action, for the rule loader. */
-export function actionSchemas(catalog: PluginCatalog): Map<string, { paramsSchema: import('zod').ZodType }> {
-  const m = new Map<string, { paramsSchema: import('zod').ZodType }>();
-  for (const e of catalog.entries()) if (e.plugin.kind === 'action') m.set(e.plugin.name, { paramsSchema: e.plugin.paramsSchema as import('zod').ZodType });
+export function actionSchemas(catalog: PluginCatalog): Map<string, { paramsSchema: ZodType }> {
+  const m = new Map<string, { paramsSchema: ZodType }>();
+  for (const e of catalog.entries()) if (e.plugin.kind === 'action') m.set(e.plugin.name, { paramsSchema: e.plugin.paramsSchema as ZodType });
   return m;
 }
 

@@ -41,5 +41,12 @@ test('an unknown command is a usage error (exit 2)', () => {
 test('--help describes each command and exits 0', () => {
   const r = vigil(['--help']);
   assert.equal(r.code, 0);
-  for (const cmd of ['fields', 'version']) assert.match(r.stdout, new RegExp(`^  ${cmd}\\b`, 'm'));
+  for (const cmd of ['run', 'replay', 'rules', 'fields', 'plugins', 'version']) assert.match(r.stdout, new RegExp(`^  ${cmd}\\b`, 'm'));
+});
+
+test('`vigil plugins` lists the stock plugins by kind', () => {
+  const r = vigil(['plugins', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { kind: string; name: string; origin: string });
+  assert.deepEqual(rows.map((x) => `${x.kind}:${x.name}:${x.origin}`), ['action:block:stock', 'action:log:stock', 'input:jsonl:stock', 'input:pcapfile:stock', 'input:procnet:stock']);
 });

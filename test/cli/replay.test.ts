@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { vigil } from './run-cli.ts';
+import { vigil, ROOT } from './run-cli.ts';
 import { pcapBytes } from '../../bench/lib/pcap-writer.ts';
 import { ethernet, ip, tcp, PROTO } from '../../bench/lib/packets.ts';
 
@@ -167,4 +167,21 @@ test('rules test runs the stock test cases and passes', () => {
   const r = vigil(['rules', 'test', join(import.meta.dirname ?? '', '..', '..', 'rules', 'learner')]);
   assert.equal(r.code, 0, r.stdout);
   assert.match(r.stdout, /^PASS  learner\/tests\/new-peers|^PASS  tests\/new-peers/m);
+});
+
+test('a site plugin named in the config is loaded, its params checked at rule load, and run by replay --actions', () => {
+  const csv = join(dir, 'site-hits.csv');
+  const cfg = join(dir, 'site.yaml');
+  const siteRules = join(dir, 'site-rules');
+  mkdirSync(siteRules, { recursive: true });
+  writeFileSync(join(siteRules, 'sweep.yaml'), RULES.replace('      - log: { note: "sweep by {{src.ip}}" }', '      - csv-hits: {}'));
+  writeFileSync(cfg, `plugins:\n  dirs: [${JSON.stringify(join(ROOT, 'examples', 'plugins'))}]\nactions:\n  csv-hits:\n    path: ${JSON.stringify(csv)}\n`);
+  const r = vigil(['replay', capture, '--rules', siteRules, '--host', '10.77.0.2', '--config', cfg, '--actions', '--format', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(readFileSync(csv, 'utf8'), 'time,rule,severity,src,count,message\n2026-01-01T00:00:00.400Z,test-syn-sweep,high,10.77.0.9,5,10.77.0.9 swept 5 ports\n');
+  // a param the plugin does not accept is a rule-load error
+  writeFileSync(join(siteRules, 'sweep.yaml'), RULES.replace('      - log: { note: "sweep by {{src.ip}}" }', '      - csv-hits: { colour: red }'));
+  const bad = vigil(['rules', 'check', siteRules, '--config', cfg]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stdout, /colour/);
 });
