@@ -7,8 +7,6 @@
  * Lengths, offsets and flags are right; checksums are left 0 (the decoder
  * does not verify them, and neither do the capture readers).
  */
-import { isIP } from 'node:net';
-
 export const PROTO = { ICMP: 1, TCP: 6, UDP: 17, ICMP6: 58, SCTP: 132 } as const;
 export const ETHERTYPE = { IPV4: 0x0800, IPV6: 0x86dd, ARP: 0x0806, VLAN: 0x8100, QINQ: 0x88a8 } as const;
 
@@ -36,8 +34,17 @@ export function ipv4Bytes(text: string): Uint8Array {
   return b;
 }
 
+const v6Cache = new Map<string, Uint8Array>();
 /** IPv6 text (with `::`, optionally a dotted tail) to 16 bytes. */
 export function ipv6Bytes(text: string): Uint8Array {
+  const hit = v6Cache.get(text);
+  if (hit) return hit;
+  const out = parseIpv6Bytes(text);
+  if (v6Cache.size < 100000) v6Cache.set(text, out);
+  return out;
+}
+
+function parseIpv6Bytes(text: string): Uint8Array {
   let t = text;
   const out = new Uint8Array(16);
   const dot = t.lastIndexOf('.');
@@ -69,9 +76,13 @@ export function tcpFlags(f: string | number): number {
   return b;
 }
 
+const ZEROS = new Uint8Array(65536);
+
+/** A payload given as bytes, or as a length of zeros (a view of one shared zero buffer: builders only copy from it). */
 function payloadBytes(p: number | Uint8Array | undefined): Uint8Array {
-  if (p === undefined) return new Uint8Array(0);
-  return typeof p === 'number' ? new Uint8Array(p) : p;
+  if (p === undefined) return ZEROS.subarray(0, 0);
+  if (typeof p !== 'number') return p;
+  return p <= ZEROS.length ? ZEROS.subarray(0, p) : new Uint8Array(p);
 }
 
 export interface TcpOptions {
@@ -214,8 +225,10 @@ export function ipv6(o: Ipv6Options, payload: Uint8Array): Uint8Array {
 }
 
 /** IPv4 or IPv6 by the address text; extra options go to the matching builder. */
-export function ip(src: string, dst: string, proto: number, payload: Uint8Array, extra: Partial<Ipv4Options & Ipv6Options> = {}): Uint8Array {
-  return isIP(src) === 6 ? ipv6({ ...extra, src, dst, proto }, payload) : ipv4({ ...extra, src, dst, proto }, payload);
+export function ip(src: string, dst: string, proto: number, payload: Uint8Array, extra?: Partial<Ipv4Options & Ipv6Options>): Uint8Array {
+  const v6 = src.includes(':');
+  if (extra === undefined) return v6 ? ipv6({ src, dst, proto }, payload) : ipv4({ src, dst, proto }, payload);
+  return v6 ? ipv6({ ...extra, src, dst, proto }, payload) : ipv4({ ...extra, src, dst, proto }, payload);
 }
 
 export interface EthernetOptions {
@@ -227,8 +240,11 @@ export interface EthernetOptions {
   vlans?: number[];
 }
 
-function mac(text: string | undefined, dflt: number): Uint8Array {
-  if (!text) return Uint8Array.of(2, 0, 0, 0, 0, dflt);
+const MAC_DST = Uint8Array.of(2, 0, 0, 0, 0, 2);
+const MAC_SRC = Uint8Array.of(2, 0, 0, 0, 0, 1);
+
+function mac(text: string | undefined, dflt: Uint8Array): Uint8Array {
+  if (!text) return dflt;
   return Uint8Array.from(text.split(':').map((h) => parseInt(h, 16)));
 }
 
@@ -239,8 +255,8 @@ function guessEthertype(payload: Uint8Array): number {
 export function ethernet(payload: Uint8Array, o: EthernetOptions = {}): Uint8Array {
   const vlans = o.vlans ?? [];
   const h = new Uint8Array(14 + 4 * vlans.length);
-  h.set(mac(o.dst, 2), 0);
-  h.set(mac(o.src, 1), 6);
+  h.set(mac(o.dst, MAC_DST), 0);
+  h.set(mac(o.src, MAC_SRC), 6);
   let p = 12;
   vlans.forEach((id, i) => {
     put16(h, p, i === 0 && vlans.length > 1 ? ETHERTYPE.QINQ : ETHERTYPE.VLAN);
