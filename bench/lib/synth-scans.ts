@@ -10,7 +10,7 @@
  */
 import { PROTO, icmpError, ip, tcp, udp } from './packets.ts';
 import { frame, type Flow, type Synth } from './synth.ts';
-import type { Rng } from './rng.ts';
+import { Rng } from './rng.ts';
 
 export type ScanKind = 'syn' | 'connect' | 'fin' | 'xmas' | 'null' | 'udp' | 'hammer' | 'hot';
 
@@ -128,15 +128,26 @@ export function* spoofedProbe(rng: Rng, victim: string): Flow {
 /** The kinds in a fixed rotation, so any number of scanners covers every kind. */
 export const SCAN_KINDS: readonly ScanKind[] = ['syn', 'connect', 'fin', 'xmas', 'null', 'udp', 'hammer', 'hot'];
 
-export interface PlannedScanner { readonly address: string; readonly kind: ScanKind }
+export interface PlannedScanner { readonly address: string; readonly kind: ScanKind; readonly ports: readonly number[] }
 
 /**
- * Adds `count` scanners (kinds in rotation, 30–200 ports each) to the synth,
- * started at evenly spread points of a run of `total` frames by `run`.
- * Returns the plan, which says who must be accused and with what.
+ * `count` scanners, kinds in rotation, each with its own ports (30–200
+ * privileged ports, or one port for a hammer) drawn from its own seeded Rng,
+ * so the plan is known without generating the capture.
  */
-export function planScanners(count: number): PlannedScanner[] {
-  return Array.from({ length: count }, (_, n) => ({ address: scannerAddress(n), kind: SCAN_KINDS[n % SCAN_KINDS.length] }));
+export function planScanners(count: number, seed = 1): PlannedScanner[] {
+  return Array.from({ length: count }, (_, n) => {
+    const kind = SCAN_KINDS[n % SCAN_KINDS.length];
+    const rng = new Rng(seed * 100_003 + n);
+    const ports = kind === 'hammer' ? [8000 + (n % 50)] : scanPorts(rng, rng.range(30, 200));
+    return { address: scannerAddress(n), kind, ports };
+  });
+}
+
+/** The tags a planned scan must earn: the handshake tags only when it touched an open port. */
+export function expectedTags(p: PlannedScanner, t: ScanTarget): string[] {
+  const touchesOpen = p.ports.some((port) => t.openTcp.includes(port));
+  return EXPECTED_TAGS[p.kind].filter((tag) => touchesOpen || (tag !== 'HALF_CONNECT' && tag !== 'FULL_CONNECT'));
 }
 
 export interface MixedCaptureOptions {
@@ -158,8 +169,7 @@ export function runMixed(s: Synth, o: MixedCaptureOptions): void {
   const span = o.total * 0.9;
   o.scanners.forEach((sc, i) => {
     const target = sc.address.includes(':') ? o.target6 : o.target4;
-    const ports = sc.kind === 'hammer' ? [8000 + (i % 50)] : scanPorts(s.rng, s.rng.range(30, 200));
-    events.push({ at: Math.floor((i + 0.5) * span / o.scanners.length), add: () => s.add(scanFlow(s.rng, sc.kind, sc.address, ports, target)) });
+    events.push({ at: Math.floor((i + 0.5) * span / o.scanners.length), add: () => s.add(scanFlow(s.rng, sc.kind, sc.address, sc.ports, target)) });
   });
   for (let i = 0; i < o.spoofed; i++) {
     events.push({ at: Math.floor((i + 0.5) * span / o.spoofed), add: () => s.add(spoofedProbe(s.rng, o.target4.victim)) });
