@@ -36,7 +36,8 @@ export function hostFacts(h: HostSpec = {}): HostFacts {
   });
 }
 
-const ACTIONS: LoadOptions['actions'] = new Map(
+/** The stock action plugins with their params schemas, as `vigil replay` knows them. */
+export const ACTIONS: LoadOptions['actions'] = new Map(
   STOCK_PLUGINS.flatMap((p) => (p.kind === 'action' ? [[p.name, { paramsSchema: p.paramsSchema }] as const] : [])),
 );
 
