@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +103,34 @@ describe('readCaptureFile: pcap', () => {
   });
 });
 
+describe('readCaptureFile: compressed files and standard input', () => {
+  it('inflates gzip files, recognised by content rather than name', async () => {
+    const plain = pcapBytes(records);
+    const ng = new PcapngBuilder().section().interface({ linktype: 1, name: 'gz0' }).epb(0, 5, frames[2]).bytes();
+    const a = await readAll(file('capture.bin', gzipSync(plain)), 7);
+    assert.equal(a.summary.gzip, true);
+    assert.deepEqual(a.seen.map((s) => s.bytes), frames.map((f) => [...f]));
+    const b = await readAll(file('ng.pcapng.gz', gzipSync(ng)));
+    assert.deepEqual(b.seen.map((s) => [s.iface, s.tsMs]), [['gz0', 5]]);
+    assert.equal((await readAll(file('plain.pcap', plain))).summary.gzip, false);
+  });
+
+  it('reads standard input for "-", plain or gzip', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const script = file('stdin-read.mts', Buffer.from(`
+      import { readCaptureFile } from ${JSON.stringify(join(root, 'src/core/decode/capture-file.ts'))};
+      const ts = [];
+      const s = await readCaptureFile('-', (p) => ts.push(p.tsMs));
+      console.log(JSON.stringify({ ts, format: s.format, gzip: s.gzip }));
+    `));
+    for (const [input, gzip] of [[pcapBytes(records), false], [gzipSync(pcapBytes(records)), true]] as const) {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: root, input, encoding: 'utf8', timeout: 30000 });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(JSON.parse(r.stdout), { ts: records.map((x) => x.tsMs), format: 'pcap', gzip });
+    }
+  });
+});
+
 describe('readCaptureFile: pcapng', () => {
   it('reads several sections of either byte order, each with its own interfaces and link types', async () => {
     const ng = new PcapngBuilder()
@@ -191,14 +220,22 @@ describe('readCaptureFile: damaged files', () => {
     assert.match(error.message, /record 2 claims 2147483647 captured bytes/);
   });
 
-  it('names unknown magic, and says when the file is compressed', async () => {
+  it('names unknown magic and files too short to be captures', async () => {
     const junk = await readUntilError(file('junk.pcap', Buffer.from('hello world, not a capture')));
     assert.equal(junk.error.offset, 0);
     assert.match(junk.error.message, /unknown file magic 68 65 6c 6c.*expected a pcap file/);
-    const gz = await readUntilError(file('c.pcap.gz', gzipSync(pcapBytes(records))));
-    assert.match(gz.error.message, /gzip-compressed; decompress it first/);
+    const zst = await readUntilError(file('c.pcap.zst', Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0])));
+    assert.match(zst.error.message, /zstd-compressed; decompress it first \(zstd -d\)/);
     const tiny = await readUntilError(file('tiny.pcap', Buffer.from([1, 2])));
     assert.match(tiny.error.message, /too short for a capture file header/);
+  });
+
+  it('refuses damaged gzip data after the packets inflated before it', async () => {
+    const many: PacketRecord[] = Array.from({ length: 3000 }, (_, i) => ({ tsMs: i, data: frames[i % 3] }));
+    const gz = gzipSync(pcapBytes(many));
+    const { seen, error } = await readUntilError(file('cut.pcap.gz', gz.subarray(0, gz.length >> 1)));
+    assert.ok(seen > 0 && seen < 3000, `${seen} packets before the damage`);
+    assert.match(error.message, /cut\.pcap\.gz: compressed data is damaged \(.*\) at byte offset \d+; the offset counts decompressed bytes/);
   });
 
   it('refuses pcapng blocks with impossible or mismatched lengths, after the good packets', async () => {

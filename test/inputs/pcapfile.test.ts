@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import pcapfile from '../../src/plugins/inputs/pcapfile.ts';
 import { pluginContext } from '../../src/core/plugins/context.ts';
 import type { VigilEvent } from '../../src/core/plugin-api.ts';
@@ -90,5 +91,17 @@ describe('pcapfile input', () => {
     await inst.start(() => { if (++n === 1000) stopping = inst.stop(); });
     await stopping;
     assert.ok(n >= 1000 && n < 400000, `stopped after ${n} events`);
+  });
+});
+
+describe('pcapfile input on compressed files', () => {
+  it('reads a gzip-compressed capture, with progress in compressed bytes', async () => {
+    const gz = gzipSync(pcapBytes(Array.from({ length: 500 }, (_, i) => ({ tsMs: i, data: syn }))));
+    const p = write('c.pcap.gz', gz);
+    const { inst } = setup({ path: p });
+    let n = 0;
+    await inst.start(() => { n++; });
+    assert.equal(n, 500);
+    assert.deepEqual(inst.progress?.(), { done: gz.length, total: gz.length });
   });
 });

@@ -1,5 +1,6 @@
 /**
- * readCaptureFile: stream the packets of a pcap or pcapng file.
+ * readCaptureFile: stream the packets of a pcap or pcapng file, plain or
+ * gzip-compressed (recognised by content), or of standard input for `-`.
  *
  * Memory is one read chunk (4 MiB by default) however large the file; a
  * record that spans two chunks is joined in place. The callback runs
@@ -11,7 +12,7 @@
  * with a `CaptureFileError` naming the path and byte offset, after every good
  * packet before the damage was delivered.
  */
-import { open } from 'node:fs/promises';
+import { openByteSource } from './byte-source.ts';
 import { ChunkReader } from './chunk-reader.ts';
 import { CaptureFileError, type CaptureInterface, type CaptureSummary, type OnPacket, type ReadCaptureOptions } from './capture-types.ts';
 import { pcapMagic, readPcap } from './pcap-format.ts';
@@ -23,21 +24,21 @@ export type { CapturedPacket, CaptureInterface, CaptureSummary, OnPacket, ReadCa
 const PCAPNG_SHB = 0x0a0d0d0a;
 
 export async function readCaptureFile(path: string, onPacket: OnPacket, opts: ReadCaptureOptions = {}): Promise<CaptureSummary> {
-  const fh = await open(path, 'r');
+  const src = await openByteSource(path);
   try {
-    const size = (await fh.stat()).size;
+    const size = src.size;
     const signal = opts.signal;
     const onProgress = opts.onProgress;
     const reader = new ChunkReader(
-      fh, opts.chunkSize ?? 4 << 20,
+      path, src, opts.chunkSize ?? 4 << 20,
       (done) => onProgress?.(done, size),
       () => signal?.aborted === true,
     );
     const maxRecord = opts.maxRecordBytes ?? 64 << 20;
     const interfaces: CaptureInterface[] = [];
     if (!(await reader.fill(4))) {
-      if (!reader.atEof) return { format: 'pcap', packets: 0, bytes: 0, interfaces, stopped: true };
-      throw new CaptureFileError(path, 0, `file is ${size} bytes, too short for a capture file header`, 'check that the path names a pcap or pcapng file');
+      if (!reader.atEof) return { format: 'pcap', packets: 0, bytes: 0, interfaces, stopped: true, gzip: src.gzip };
+      throw new CaptureFileError(path, 0, `${src.gzip ? 'decompressed data' : 'file'} is ${reader.leftover} bytes, too short for a capture file header`, 'check that the path names a pcap or pcapng file');
     }
     const b = reader.buf;
     const first = (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
@@ -51,12 +52,12 @@ export async function readCaptureFile(path: string, onPacket: OnPacket, opts: Re
       format = 'pcapng';
       packets = await readPcapng(path, reader, maxRecord, onPacket, interfaces);
     } else {
-      throw new CaptureFileError(path, 0, `unknown file magic ${hex8(b, 4)}`, hint(b));
+      throw new CaptureFileError(path, 0, `unknown ${src.gzip ? 'magic in the decompressed data' : 'file magic'} ${hex8(b, 4)}`, hint(b));
     }
     const stopped = !reader.atEof || reader.leftover > 0;
-    return { format, packets, bytes: reader.at(reader.pos), interfaces, stopped };
+    return { format, packets, bytes: reader.at(reader.pos), interfaces, stopped, gzip: src.gzip };
   } finally {
-    await fh.close();
+    await src.close();
   }
 }
 
@@ -65,7 +66,6 @@ function hex8(b: Buffer, n: number): string {
 }
 
 function hint(b: Buffer): string {
-  if (b[0] === 0x1f && b[1] === 0x8b) return 'the file is gzip-compressed; decompress it first (gunzip)';
   if (b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) return 'the file is zstd-compressed; decompress it first (zstd -d)';
   return 'expected a pcap file (a1 b2 c3 d4 or a1 b2 3c 4d in either byte order) or pcapng (0a 0d 0d 0a)';
 }

@@ -33,8 +33,10 @@ export interface CaptureInterface {
 export interface CaptureSummary {
   format: 'pcap' | 'pcapng';
   packets: number;
-  /** File bytes consumed. */
+  /** Bytes consumed (decompressed bytes for gzip). */
   bytes: number;
+  /** True when the file was gzip-compressed. */
+  gzip: boolean;
   interfaces: CaptureInterface[];
   /** True when reading ended early because it was asked to stop. */
   stopped: boolean;
@@ -45,7 +47,7 @@ export interface ReadCaptureOptions {
   chunkSize?: number;
   /** Records longer than this are treated as damage rather than data. Default 64 MiB. */
   maxRecordBytes?: number;
-  /** Called after every chunk read with the file offset reached and the file size. */
+  /** Called after every chunk read with the source bytes consumed and the source size (compressed bytes for gzip; size 0 for standard input). */
   onProgress?: (done: number, total: number) => void;
   /** Stop early (checked between chunks); the promise then resolves with `stopped: true`. */
   signal?: AbortSignal;

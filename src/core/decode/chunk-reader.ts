@@ -1,7 +1,8 @@
-import type { FileHandle } from 'node:fs/promises';
+import { SourceDamage, type ByteSource } from './byte-source.ts';
+import { CaptureFileError } from './capture-types.ts';
 
 /**
- * Reads a file through one reusable buffer, for parsers of record streams.
+ * Reads a byte source through one reusable buffer, for parsers of record streams.
  * The parser consumes `buf[pos..end)` synchronously and asks `fill(n)` for
  * at least n unread bytes when a record does not fit; only then does the
  * reader move the unread tail to the front and read the next large chunk.
@@ -13,20 +14,22 @@ export class ChunkReader {
   pos = 0;
   /** End of valid bytes in `buf`. */
   end = 0;
-  /** File offset of `buf[0]`. */
+  /** Offset of `buf[0]` in the (decompressed) byte stream. */
   base = 0;
   private eof = false;
 
   constructor(
-    private readonly fh: FileHandle,
+    private readonly path: string,
+    private readonly src: ByteSource,
     chunkSize: number,
-    private readonly onRead: (fileOffset: number) => void,
+    /** Told how many source bytes (compressed, for gzip) have been consumed. */
+    private readonly onRead: (sourceBytes: number) => void,
     private readonly shouldStop: () => boolean,
   ) {
     this.buf = Buffer.allocUnsafe(chunkSize);
   }
 
-  /** File offset of `buf[p]`. */
+  /** Stream offset of `buf[p]` (the file offset, for uncompressed files). */
   at(p: number): number { return this.base + p; }
 
   /** True once a read hit the end of the file. */
@@ -53,10 +56,18 @@ export class ChunkReader {
         this.buf.copy(bigger, 0, 0, this.end);
         this.buf = bigger;
       }
-      const { bytesRead } = await this.fh.read(this.buf, this.end, this.buf.length - this.end, this.base + this.end);
+      let bytesRead: number;
+      try {
+        bytesRead = await this.src.read(this.buf, this.end, this.buf.length - this.end);
+      } catch (e) {
+        if (e instanceof SourceDamage) {
+          throw new CaptureFileError(this.path, this.base + this.end, `compressed data is damaged (${e.message})`, 'the offset counts decompressed bytes; every packet before it was read');
+        }
+        throw e;
+      }
       if (bytesRead === 0) this.eof = true;
       this.end += bytesRead;
-      this.onRead(this.base + this.end);
+      this.onRead(this.src.consumed());
     }
     return true;
   }

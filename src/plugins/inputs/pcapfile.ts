@@ -1,7 +1,9 @@
 /**
- * pcapfile: replays pcap and pcapng files as `packet` events, in file order,
- * with the packets' own timestamps as event time. A batch input: `start`
- * resolves when every file has been read; progress is in file bytes.
+ * pcapfile: replays pcap and pcapng files (plain or gzip-compressed, or
+ * standard input for `-`) as `packet` events, in file order, with the
+ * packets' own timestamps as event time. A batch input: `start` resolves
+ * when every file has been read; progress is in file bytes (compressed
+ * bytes for gzip files).
  *
  * A damaged file rejects with the path and byte offset of the damage after
  * every good packet before it was emitted; the files after it are not read.
@@ -18,7 +20,7 @@ import type { DecodeReason } from '../../core/decode/stats.ts';
 
 const schema = z.strictObject({
   path: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-    .describe('Capture file to read (pcap or pcapng, either byte order), or a list of them read one after another.'),
+    .describe('Capture file to read (pcap or pcapng, either byte order, optionally gzip-compressed; "-" for standard input), or a list of them read one after another.'),
   iface: z.string().min(1).optional()
     .describe('Interface name for events from files that carry none (classic pcap). pcapng interface names take precedence.'),
 });
@@ -63,6 +65,7 @@ export default defineInput<Config>({
     const run = async (emit: Emit): Promise<void> => {
       const sizes: number[] = [];
       for (const p of paths) {
+        if (p === '-') { sizes.push(0); continue; }
         try {
           sizes.push((await stat(p)).size);
         } catch (e) {

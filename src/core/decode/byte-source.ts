@@ -1,0 +1,133 @@
+/**
+ * Where capture bytes come from: a file read at positions (the fast path),
+ * or a stream — standard input, or a gzip-compressed file inflated on the
+ * fly. Either way the reader pulls bytes into its own buffer.
+ */
+import { createReadStream, type ReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+export interface ByteSource {
+  /** Reads up to `length` bytes into `buf` at `offset`; resolves 0 at the end. */
+  read(buf: Buffer, offset: number, length: number): Promise<number>;
+  /** Source bytes consumed so far (compressed bytes for gzip), for progress. */
+  consumed(): number;
+  /** Total source bytes, or 0 when unknown (standard input). */
+  readonly size: number;
+  /** True when the bytes are inflated from gzip. */
+  readonly gzip: boolean;
+  close(): Promise<void>;
+}
+
+class FileSource implements ByteSource {
+  private pos = 0;
+  readonly gzip = false;
+  constructor(private readonly fh: FileHandle, readonly size: number) {}
+  async read(buf: Buffer, offset: number, length: number): Promise<number> {
+    const { bytesRead } = await this.fh.read(buf, offset, length, this.pos);
+    this.pos += bytesRead;
+    return bytesRead;
+  }
+  consumed(): number { return this.pos; }
+  close(): Promise<void> { return this.fh.close(); }
+}
+
+/** Thrown when a compressed stream is damaged; the reader turns it into a located CaptureFileError. */
+export class SourceDamage extends Error {}
+
+class StreamSource implements ByteSource {
+  private readonly it: AsyncIterator<Buffer>;
+  private cur: Buffer | null = null;
+  private curOff = 0;
+  private done = false;
+
+  constructor(
+    private readonly stream: Readable,
+    readonly size: number,
+    readonly gzip: boolean,
+    private readonly counted: () => number,
+    private readonly owned: Readable[],
+  ) {
+    this.it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  }
+
+  async read(buf: Buffer, offset: number, length: number): Promise<number> {
+    while (this.cur === null || this.curOff >= this.cur.length) {
+      if (this.done) return 0;
+      let r: IteratorResult<Buffer>;
+      try {
+        r = await this.it.next();
+      } catch (e) {
+        throw new SourceDamage((e as Error).message);
+      }
+      if (r.done) { this.done = true; return 0; }
+      this.cur = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+      this.curOff = 0;
+    }
+    const n = Math.min(length, this.cur.length - this.curOff);
+    this.cur.copy(buf, offset, this.curOff, this.curOff + n);
+    this.curOff += n;
+    return n;
+  }
+
+  consumed(): number { return this.counted(); }
+
+  async close(): Promise<void> {
+    for (const s of this.owned) s.destroy();
+  }
+}
+
+function isGzip(b: Buffer, n: number): boolean {
+  return n >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
+/**
+ * Opens `path` (or standard input for `-`). gzip is recognised by its magic
+ * bytes, not the file name, and inflated as it is read.
+ */
+export async function openByteSource(path: string): Promise<ByteSource> {
+  if (path === '-') return stdinSource();
+  const fh = await open(path, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(head, 0, 2, 0);
+    if (!isGzip(head, bytesRead)) return new FileSource(fh, size);
+    await fh.close();
+    const raw: ReadStream = createReadStream(path, { highWaterMark: 1 << 20 });
+    const gunzip = createGunzip({ chunkSize: 1 << 18 });
+    raw.on('error', (e) => gunzip.destroy(e));
+    raw.pipe(gunzip);
+    return new StreamSource(gunzip, size, true, () => raw.bytesRead, [raw, gunzip]);
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function stdinSource(): Promise<ByteSource> {
+  const stdin = process.stdin;
+  let count = 0;
+  const it = stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await it.next();
+  const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
+  count += head.length;
+  // Put the peeked chunk back in front of the rest of standard input.
+  async function* rest(): AsyncGenerator<Buffer> {
+    if (head.length) yield head;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      count += r.value.length;
+      yield r.value;
+    }
+  }
+  const whole = Readable.from(rest(), { objectMode: false });
+  if (!isGzip(head, head.length)) return new StreamSource(whole, 0, false, () => count, []);
+  const gunzip = createGunzip({ chunkSize: 1 << 18 });
+  whole.on('error', (e) => gunzip.destroy(e));
+  whole.pipe(gunzip);
+  return new StreamSource(gunzip, 0, true, () => count, [whole, gunzip]);
+}
