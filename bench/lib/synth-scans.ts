@@ -166,7 +166,9 @@ export interface MixedCaptureOptions {
  */
 export function runMixed(s: Synth, o: MixedCaptureOptions): void {
   const events: Array<{ at: number; add: () => void }> = [];
-  const span = o.total * 0.9;
+  // Scans start in the first half, so that even a 200-port scan (about 600 frames spread among
+  // ~200 concurrent flows) ends before the capture does.
+  const span = o.total * 0.5;
   o.scanners.forEach((sc, i) => {
     const target = sc.address.includes(':') ? o.target6 : o.target4;
     events.push({ at: Math.floor((i + 0.5) * span / o.scanners.length), add: () => s.add(scanFlow(s.rng, sc.kind, sc.address, sc.ports, target)) });
