@@ -29,7 +29,9 @@ export class DiagnosticSink {
   /** Add a diagnostic made elsewhere (the expression compiler); fills in the rule and the excerpt. */
   add(d: Diagnostic, rule?: string): void {
     const withRule = d.rule === undefined && rule !== undefined ? { ...d, rule } : d;
-    const id = `${withRule.code}\u0000${withRule.loc.file}\u0000${withRule.loc.line}\u0000${withRule.loc.col}\u0000${withRule.message}`;
+    // The compiler prefixes problems met while expanding a macro with "in macro `x`: "; the macro's own check already reported them.
+    const plain = withRule.message.replace(/^(?:in macro `[^`]+`: )+/, '');
+    const id = `${withRule.code}\u0000${withRule.loc.file}\u0000${withRule.loc.line}\u0000${withRule.loc.col}\u0000${plain}`;
     if (this.seen.has(id)) return;
     this.seen.add(id);
     const lines = this.lines.get(withRule.loc.file);

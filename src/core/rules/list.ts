@@ -14,15 +14,17 @@ export interface RuleRow {
 }
 
 export function listRules(ruleset: Ruleset): RuleRow[] {
-  const row = (r: Rule, enabled: boolean): RuleRow => ({
+  const order = new Map(ruleset.files.map((f, i) => [f, i]));
+  const all: Array<{ r: Rule; enabled: boolean }> = [
+    ...ruleset.rules.map((r) => ({ r, enabled: true })),
+    ...(ruleset.disabled ?? []).map((r) => ({ r, enabled: false })),
+  ];
+  // Definition order: file load order, then position in the file.
+  all.sort((a, b) => (order.get(a.r.loc.file) ?? 0) - (order.get(b.r.loc.file) ?? 0) || a.r.loc.line - b.r.loc.line || a.r.loc.col - b.r.loc.col);
+  return all.map(({ r, enabled }) => ({
     id: r.id, type: r.type, on: r.on, tags: r.tags, severity: r.severity, enabled,
     where: `${r.loc.file}:${r.loc.line}`, description: r.description,
-  });
-  const order = new Map(ruleset.files.map((f, i) => [f, i]));
-  return [...ruleset.rules.map((r) => row(r, true)), ...(ruleset.disabled ?? []).map((r) => row(r, false))]
-    .map((r, i) => ({ r, i, file: order.get(r.where.slice(0, r.where.lastIndexOf(':'))) ?? 0, line: Number(r.where.slice(r.where.lastIndexOf(':') + 1)) }))
-    .sort((a, b) => a.file - b.file || a.line - b.line || a.i - b.i)
-    .map((x) => x.r);
+  }));
 }
 
 /** A plain text table of the rows, columns aligned. */

@@ -5,7 +5,7 @@
  */
 import type { SourceLoc } from './types.ts';
 import type { DiagnosticSink } from './context.ts';
-import { describeValue, toPlain, type LNode } from './source.ts';
+import { describeValue, type LNode } from './source.ts';
 import { parseDuration } from './duration.ts';
 import { nearest } from './suggest.ts';
 
@@ -84,4 +84,3 @@ function gotText(r: Resolved): string {
   return r.via !== undefined ? `${describeValue(r.value)} (from \`$${r.via}\`)` : describeValue(r.value);
 }
 
-export { toPlain };
