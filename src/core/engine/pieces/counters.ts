@@ -53,11 +53,24 @@ class EventCounter implements Counter {
  * value → first and last sighting, in last-sighting order (re-inserted on
  * repeat), at most `count` values. A value leaves the window when its last
  * sighting does; first_ts reports the earliest first sighting still held.
+ * The first value is held inline and the Map made only for a second one:
+ * most keys of a spoofed flood never see a second value.
  */
 class DistinctCounter implements Counter {
-  private readonly seen = new Map<unknown, { t: number; f: number; w: number }>();
+  private seen: Map<unknown, { t: number; f: number; w: number }> | null = null;
+  private v1: unknown = undefined;
+  private t1 = NaN;
+  private f1 = NaN;
+  private has1 = false;
   constructor(private readonly window: number | null, private readonly cap: number) {}
   add(t: number, value: unknown): boolean {
+    if (this.seen === null) {
+      if (!this.has1) { this.v1 = value; this.t1 = t; this.f1 = t; this.has1 = true; return true; }
+      if (this.v1 === value) { this.t1 = t; return false; }
+      this.seen = new Map();
+      this.seen.set(this.v1, { t: this.t1, f: this.f1, w: 1 });
+      this.has1 = false; this.v1 = undefined;
+    }
     const e = this.seen.get(value);
     if (e) { this.seen.delete(value); e.t = t; this.seen.set(value, e); return false; }
     this.seen.set(value, { t, f: t, w: 1 });
@@ -67,11 +80,12 @@ class DistinctCounter implements Counter {
   slide(t: number): void {
     if (this.window === null) return;
     const cutoff = t - this.window;
+    if (this.seen === null) { if (this.has1 && this.t1 < cutoff) { this.has1 = false; this.v1 = undefined; } return; }
     for (const [k, e] of this.seen) { if (e.t >= cutoff) break; this.seen.delete(k); }
   }
-  total(): number { return this.seen.size; }
-  firstTs(): number { return earliestFirst(this.seen); }
-  clear(): void { this.seen.clear(); }
+  total(): number { return this.seen === null ? (this.has1 ? 1 : 0) : this.seen.size; }
+  firstTs(): number { return this.seen === null ? (this.has1 ? this.f1 : NaN) : earliestFirst(this.seen); }
+  clear(): void { this.seen = null; this.has1 = false; this.v1 = undefined; }
 }
 
 function earliestFirst(m: Map<unknown, { f: number }>): number {

@@ -55,7 +55,7 @@ function buildGroup(rule: Rule & { params: GroupParams }, env: RuntimeEnv) {
         if (!groups[i].when.fn(ev)) continue;
         if (!any) {
           any = true;
-          s = states.find(keyStr, t) ?? states.insert(keyStr, { key: key.slice(), last: t, lru: 0, timer: null, firedAt: -Infinity, rings: groups.map((g) => new TimeRing(g.count)) });
+          s = states.find(keyStr, t) ?? states.insert(keyStr, { key: key.slice(), last: t, timer: null, firedAt: -Infinity, rings: groups.map((g) => new TimeRing(g.count)) });
           s.last = t;
           if (s.firedAt !== -Infinity) {
             if (t - s.firedAt <= window) return;

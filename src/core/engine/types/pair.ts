@@ -111,7 +111,7 @@ function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
         if (existing && t - existing.firstTs <= window) return;
         if (existing) states.delete(k1.str);
         const k = k1.key.slice();
-        const s = states.insert(k1.str, { key: k, last: t, lru: 0, timer: null, firstTs: t, firstKey: firstData(k) });
+        const s = states.insert(k1.str, { key: k, last: t, timer: null, firstTs: t, firstKey: firstData(k) });
         s.timer = env.clock.at(t + window + 1, (due) => expire(s, k1.str, due));
       }
     },

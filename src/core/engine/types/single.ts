@@ -29,7 +29,7 @@ export const single: CorrelationType<SingleParams> = {
     return {
       onEvent(ev, key, keyStr) {
         const t = ev.ts;
-        const s = states.find(keyStr, t) ?? states.insert(keyStr, { key: key.slice(), last: t, lru: 0, timer: null, hitAt: -Infinity });
+        const s = states.find(keyStr, t) ?? states.insert(keyStr, { key: key.slice(), last: t, timer: null, hitAt: -Infinity });
         s.last = t;
         if (t - s.hitAt <= suppress) return;
         s.hitAt = t;

@@ -15,13 +15,20 @@ export interface KeyState extends Stamped {
 }
 
 const SWEEP_EVERY = 4096;
+/** Evicted states kept for reuse: a flood of new keys then allocates almost nothing per key. */
+const SPARE_MAX = 64;
 
 export class StateTable<S extends KeyState> {
   readonly table: KeyTable<S>;
   private sinceSweep = 0;
+  private readonly spare: S[] = [];
 
   constructor(maxKeys: number, private readonly env: RuntimeEnv, private readonly horizonMs: number) {
-    this.table = new KeyTable<S>(maxKeys, (_k, s) => { this.release(s); env.evicted(); });
+    this.table = new KeyTable<S>(maxKeys, (_k, s) => {
+      this.release(s);
+      env.evicted();
+      if (this.spare.length < SPARE_MAX) this.spare.push(s);
+    });
   }
 
   get clock(): Clock { return this.env.clock; }
@@ -35,6 +42,9 @@ export class StateTable<S extends KeyState> {
     if (++this.sinceSweep >= SWEEP_EVERY) { this.sinceSweep = 0; this.table.sweep(t - this.horizonMs, (_k, s) => this.release(s)); }
     return this.table.touch(keyStr);
   }
+
+  /** An evicted state to reinitialise instead of allocating a new one (its fields are stale), or undefined. */
+  reuse(): S | undefined { return this.spare.pop(); }
 
   insert(keyStr: string, s: S): S {
     this.table.add(keyStr, s);
@@ -54,5 +64,5 @@ export class StateTable<S extends KeyState> {
 
   size(): number { return this.table.size; }
 
-  dispose(): void { this.table.clear((_k, s) => this.release(s)); }
+  dispose(): void { this.table.clear((_k, s) => this.release(s)); this.spare.length = 0; }
 }

@@ -116,6 +116,19 @@ function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEn
     ? recover.message ?? { source: '', render: () => `${rule.id} recovered` }
     : null;
 
+  const fresh = (key: readonly unknown[], t: number): TState => {
+    const old = states.reuse();
+    if (old === undefined || old.key.length !== key.length) {
+      return { key: key.slice(), last: t, timer: null, phase: ARMED, counter: newCounter(), collected: collect ? new Collected(collect) : null, lastCounted: -Infinity, firedAt: -Infinity, since: null };
+    }
+    const k = old.key as unknown[];
+    for (let i = 0; i < key.length; i++) k[i] = key[i];
+    old.last = t; old.timer = null; old.phase = ARMED; old.counter.clear();
+    old.collected = collect ? new Collected(collect) : null;
+    old.lastCounted = -Infinity; old.firedAt = -Infinity; old.since = null;
+    return old;
+  };
+
   const rearm = (s: TState): void => {
     s.phase = ARMED; s.counter.clear(); s.lastCounted = -Infinity; s.since = null;
     if (collect) s.collected = new Collected(collect);
@@ -157,10 +170,7 @@ function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEn
   return {
     onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void {
       const t = ev.ts;
-      const s = states.find(keyStr, t) ?? states.insert(keyStr, {
-        key: key.slice(), last: t, lru: 0, timer: null, phase: ARMED, counter: newCounter(),
-        collected: collect ? new Collected(collect) : null, lastCounted: -Infinity, firedAt: -Infinity, since: null,
-      });
+      const s = states.find(keyStr, t) ?? states.insert(keyStr, fresh(key, t));
       s.last = t;
       const value = distinctFn ? distinctFn(ev) : undefined;
       if (distinctFn && (value === undefined || value === null)) return;
