@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import pino from 'pino';
 import jsonl from '../../src/plugins/inputs/jsonl.ts';
 import { pluginContext } from '../../src/core/plugins/context.ts';
@@ -122,5 +123,16 @@ describe('jsonl input', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: root, input: GOOD, encoding: 'utf8', timeout: 30000 });
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), [['packet', 1000, 22], ['flow', Date.UTC(2026, 0, 15, 12), null], ['socket', 3000, 8080]]);
+  });
+});
+
+describe('jsonl input on compressed files', () => {
+  it('reads a gzip-compressed file, recognised by content', async () => {
+    const p = join(dir, 'events.jsonl.gz');
+    writeFileSync(p, gzipSync(GOOD));
+    const { inst } = setup({ path: p });
+    const kinds: string[] = [];
+    await inst.start((ev) => kinds.push(ev.kind));
+    assert.deepEqual(kinds, ['packet', 'flow', 'socket']);
   });
 });

@@ -1,14 +1,17 @@
 /**
  * jsonl: replays events written as JSON lines (one event object per line,
- * nested like the event type, `kind` and `ts` required) from a file or from
- * standard input (`-`). A batch input; progress is in bytes for files.
+ * nested like the event type, `kind` and `ts` required) from a file (plain
+ * or gzip-compressed) or from standard input (`-`). A batch input; progress
+ * is in file bytes (compressed bytes for gzip).
  *
  * A bad line is reported as `file:line: problem` and, by default, skipped and
  * counted (`vigil_jsonl_bad_lines_total`) so one damaged line does not end a
  * long replay; `on_error: stop` makes the first bad line end the input with
  * that error instead. Blank lines and lines starting with `#` are ignored.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
@@ -17,7 +20,7 @@ import { parseJsonEvent } from '../../core/decode/json-event.ts';
 import { readLines } from '../../core/decode/line-reader.ts';
 
 const schema = z.strictObject({
-  path: z.string().min(1).describe('File of JSON lines to read, or "-" for standard input.'),
+  path: z.string().min(1).describe('File of JSON lines to read (plain or gzip-compressed), or "-" for standard input.'),
   on_error: z.enum(['skip', 'stop']).default('skip')
     .describe('What a bad line does: skip (log file:line and the problem, count it, go on) or stop (end the input with that error).'),
   unknown_fields: z.enum(['error', 'allow']).default('error')
@@ -28,6 +31,18 @@ const schema = z.strictObject({
     .describe('Bad lines logged one by one; after that they are only counted (a summary is logged at the end).'),
 });
 type Config = z.output<typeof schema>;
+
+/** gzip is recognised by its magic bytes, not the file name. */
+async function startsWithGzip(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const b = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(b, 0, 2, 0);
+    return bytesRead === 2 && b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
 
 /** A bad line, with where it is. */
 export class JsonlLineError extends Error {
@@ -51,6 +66,7 @@ export default defineInput<Config>({
     let stopping = false;
     let running: Promise<void> | null = null;
     let stream: Readable | null = null;
+    let fileStream: ReadStream | null = null;
     let done = 0;
     let total = 0;
 
@@ -62,7 +78,10 @@ export default defineInput<Config>({
         } catch (e) {
           throw new Error(`jsonl: cannot read ${config.path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the \`path\` in the input's config`);
         }
-        stream = createReadStream(config.path, { highWaterMark: 1 << 20 });
+        const raw = createReadStream(config.path, { highWaterMark: 1 << 20 });
+        fileStream = raw;
+        stream = (await startsWithGzip(config.path)) ? raw.pipe(createGunzip()) : raw;
+        if (stream !== raw) raw.on('error', (e) => stream!.destroy(e));
       }
       let bad = 0;
       let firstError: JsonlLineError | null = null;
@@ -91,14 +110,14 @@ export default defineInput<Config>({
             refuse(new JsonlLineError(file, lineNo, `line is ${bytes} bytes or more, over max_line_bytes ${config.max_line_bytes}; split the event or raise max_line_bytes`));
           },
         }, config.max_line_bytes, () => {
-          done = (s as Readable & { bytesRead?: number }).bytesRead ?? done;
+          done = fileStream?.bytesRead ?? done;
           return stopping;
         });
       } catch (e) {
         // stop() destroys the stream, which ends the iteration with a premature-close error: that is the requested end.
         if (!stopping) throw e;
       } finally {
-        if (s !== process.stdin) s.destroy();
+        if (s !== process.stdin) { s.destroy(); fileStream?.destroy(); }
       }
       if (total) done = total;
       if (firstError) throw firstError;
@@ -112,7 +131,7 @@ export default defineInput<Config>({
       },
       async stop() {
         stopping = true;
-        if (stream && stream !== process.stdin) stream.destroy();
+        if (stream && stream !== process.stdin) { stream.destroy(); fileStream?.destroy(); }
         if (running) await running.catch(() => undefined);
       },
       progress: () => ({ done, total }),
