@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,4 +86,30 @@ test('two plugins with one name: the second is refused naming both origins', () 
   const procnet = STOCK_PLUGINS.find((p) => p.name === 'procnet')!;
   assert.equal(catalog.add(procnet, 'stock'), null);
   assert.match(catalog.add(procnet, '/srv/plugins/procnet.ts')!, /input plugin "procnet" from \/srv\/plugins\/procnet\.ts has the same name as the one from stock/);
+});
+
+test('a plugin from an npm package name is resolved from the config directory and loaded the same way', async (t) => {
+  const site = mkdtempSync(join(tmpdir(), 'vigil-pkg-'));
+  t.after(() => rmSync(site, { recursive: true, force: true }));
+  const pkg = join(site, 'node_modules', 'vigil-plugin-upper');
+  mkdirSync(pkg, { recursive: true });
+  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'vigil-plugin-upper', version: '1.0.0', type: 'module', main: 'index.js' }));
+  writeFileSync(join(pkg, 'index.js'), [
+    'export default ({ z, defineEnricher }) => defineEnricher({',
+    "  name: 'upper-iface',",
+    "  description: 'Upper-cases the interface name of every event.',",
+    "  schema: z.strictObject({}),",
+    '  example: {},',
+    '  create: () => ({ enrich(ev) { if (ev.iface) ev.iface = ev.iface.toUpperCase(); } }),',
+    '});',
+  ].join('\n'));
+  const { plugins, errors } = await loadSitePlugins({ dirs: [], packages: ['vigil-plugin-upper'], resolveFrom: site });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(plugins.map((p) => [p.plugin.kind, p.plugin.name, p.origin]), [['enricher', 'upper-iface', 'vigil-plugin-upper']]);
+  const catalog = new PluginCatalog();
+  catalog.add(plugins[0].plugin, plugins[0].origin);
+  const { instances } = instantiate('enricher', [{ use: 'upper-iface', config: {}, at: null }], { catalog, services: testServices(), run: currentRunEnv(), source: null });
+  const ev = { ts: 1, kind: 'packet' as const, input: 't', iface: 'eth0' };
+  instances[0].instance.enrich(ev);
+  assert.equal(ev.iface, 'ETH0');
 });
