@@ -146,7 +146,8 @@ export class PacketDecoder {
     const rec = this.nflog;
     if (!parseNflog(buf, o, end, rec)) return this.drop(R.nflog_no_payload);
     const ev = this.ev;
-    if (rec.tsMs >= 0) ev.ts = rec.tsMs;
+    // A zero timestamp TLV means the kernel had none to give; the capture time is better than 1970.
+    if (rec.tsMs > 0) ev.ts = rec.tsMs;
     if (ev.iface === undefined && rec.indev >= 0) ev.iface = indexText(rec.indev);
     ev.bytes = rec.payloadLen;
     const r = rec.family === 2 ? this.net.ipv4(buf, rec.payloadOff, rec.payloadEnd, rec.payloadLen)
