@@ -47,14 +47,21 @@ function synCapture(): Buffer {
   return pcapBytes([pkt(0, '10.77.0.9', 22, 'S'), pkt(500, '10.77.0.1', 40000, 'SA'), pkt(1000, '10.77.0.9', 23, 'S')]);
 }
 
-test('the fixture packs pass: site tuning (vars, list extension, macros, overrides, case vars) and host facts', async () => {
-  for (const pack of ['site-tuning', 'host-facts']) {
+test('the fixture packs pass: site tuning (vars, list extension, macros, overrides, case vars), host facts, `until`', async () => {
+  for (const pack of ['site-tuning', 'host-facts', 'unanswered']) {
     const r = await runRuleTests([join(PACKS, pack)], { actions: STOCK_ACTIONS });
     assert.deepEqual(r.diagnostics, []);
     assert.ok(r.cases.length > 0);
     for (const c of r.cases) assert.equal(c.status, 'pass', formatCaseResult(c));
     assert.equal(ruleTestExitCode(r), 0);
   }
+});
+
+test('`until` runs the clock on after the last event, so a window that ends later still acts', async () => {
+  const r = await runRuleTests([join(PACKS, 'unanswered')]);
+  const [c] = r.cases;
+  assert.equal(c.status, 'pass', formatCaseResult(c));
+  assert.deepEqual(c.hits.map((h) => h.ts), [T0 + 5001], 'the absence hit comes 3s after the last SYN (at 12:00:02), past the last event');
 });
 
 test('a pcap case is decoded and replayed on its packet times', async () => {
