@@ -105,3 +105,17 @@ describe('pcapfile input on compressed files', () => {
     assert.deepEqual(inst.progress?.(), { done: gz.length, total: gz.length });
   });
 });
+
+describe('pcapfile input with on_error: skip', () => {
+  it('logs and counts a damaged file, then reads the next', async () => {
+    const whole = pcapBytes([{ tsMs: 1, data: syn }, { tsMs: 2, data: syn }]);
+    const cut = write('rot-1.pcap', whole.subarray(0, whole.length - 3));
+    const next = write('rot-2.pcap', pcapBytes([{ tsMs: 3, data: dns6 }]));
+    const { inst, svc } = setup({ path: [cut, next], on_error: 'skip' });
+    const seen: number[] = [];
+    await inst.start((ev) => seen.push(ev.ts));
+    assert.deepEqual(seen, [1, 3]);
+    assert.equal(svc.metrics.value('vigil_pcapfile_damaged_files_total'), 1);
+    assert.equal(svc.metrics.value('vigil_pcapfile_files_total'), 1);
+  });
+});

@@ -5,8 +5,11 @@
  * when every file has been read; progress is in file bytes (compressed
  * bytes for gzip files).
  *
- * A damaged file rejects with the path and byte offset of the damage after
- * every good packet before it was emitted; the files after it are not read.
+ * A damaged file (cut short, impossible lengths) has every good packet before
+ * the damage emitted; then, by default, the input rejects with the path and
+ * byte offset and the files after it are not read. With `on_error: skip` the
+ * error is logged, counted in `vigil_pcapfile_damaged_files_total`, and the
+ * next file is read (rotated captures whose last file is still being written).
  * Packets the decoder cannot use (not IP, truncated headers) are counted per
  * reason in `vigil_pcapfile_decode_<reason>_total` and summarised in the log
  * at the end of each file.
@@ -14,13 +17,15 @@
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { defineInput, type Emit } from '../../core/plugin-api.ts';
-import { readCaptureFile } from '../../core/decode/capture-file.ts';
+import { CaptureFileError, readCaptureFile } from '../../core/decode/capture-file.ts';
 import { PacketDecoder } from '../../core/decode/decoder.ts';
 import type { DecodeReason } from '../../core/decode/stats.ts';
 
 const schema = z.strictObject({
   path: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])
     .describe('Capture file to read (pcap or pcapng, either byte order, optionally gzip-compressed; "-" for standard input), or a list of them read one after another.'),
+  on_error: z.enum(['stop', 'skip']).default('stop')
+    .describe('What a damaged file does after its good packets are emitted: stop (end the input with the error) or skip (log it, count it, read the next file).'),
   iface: z.string().min(1).optional()
     .describe('Interface name for events from files that carry none (classic pcap). pcapng interface names take precedence.'),
 });
@@ -30,7 +35,7 @@ export default defineInput<Config>({
   name: 'pcapfile',
   description: 'Reads pcap and pcapng capture files and emits one packet event per IP packet, with the capture timestamps as event time.',
   schema,
-  example: { path: ['captures/monday.pcapng', 'captures/tuesday.pcap'], iface: 'eth0' },
+  example: { path: ['captures/monday.pcapng', 'captures/tuesday.pcap.gz'], on_error: 'stop', iface: 'eth0' },
   emits: ['packet'],
   create(ctx, config) {
     const paths = typeof config.path === 'string' ? [config.path] : config.path;
@@ -40,6 +45,7 @@ export default defineInput<Config>({
     const eventsTotal = m.counter('events_total', 'Packet events emitted.');
     const droppedTotal = m.counter('dropped_total', 'Packet records that produced no event (see decode_<reason>_total).');
     const filesTotal = m.counter('files_total', 'Capture files read to the end.');
+    const damagedTotal = m.counter('damaged_files_total', 'Capture files that ended in damage (their good packets were emitted).');
     const reasonCounters = new Map<string, ReturnType<typeof m.counter>>();
     const abort = new AbortController();
     let doneBytes = 0;
@@ -86,6 +92,13 @@ export default defineInput<Config>({
             signal: abort.signal,
             onProgress: (done) => { doneBytes = before + done; flushMetrics(); },
           });
+        } catch (e) {
+          if (!(e instanceof CaptureFileError) || config.on_error === 'stop') throw e;
+          damagedTotal.inc();
+          ctx.logger.error({ file: path, offset: e.offset }, e.message);
+          before += sizes[i];
+          doneBytes = before;
+          continue;
         } finally {
           flushMetrics();
         }
