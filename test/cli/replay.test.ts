@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { vigil, ROOT } from './run-cli.ts';
 import { pcapBytes } from '../../bench/lib/pcap-writer.ts';
@@ -184,4 +185,14 @@ test('a site plugin named in the config is loaded, its params checked at rule lo
   const bad = vigil(['rules', 'check', siteRules, '--config', cfg]);
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /colour/);
+});
+
+test('gzip-compressed captures are recognised by their content; "-" reads a capture with --stdin-format pcap', () => {
+  const gz = join(dir, 'sweep.bin');
+  writeFileSync(gz, gzipSync(readFileSync(capture)));
+  const plain = vigil(replayArgs('--format', 'json')).stdout;
+  assert.equal(vigil(['replay', gz, '--rules', rulesDir, '--host', '10.77.0.2', '--format', 'json']).stdout, plain);
+  const piped = vigil(['replay', '-', '--stdin-format', 'pcap', '--rules', rulesDir, '--host', '10.77.0.2', '--format', 'json'], { input: readFileSync(capture) });
+  assert.equal(piped.code, 0, piped.stderr);
+  assert.equal(piped.stdout, plain);
 });

@@ -8,7 +8,7 @@ const BIN = join(ROOT, 'bin', 'vigil.js');
 
 export interface CliResult { code: number; stdout: string; stderr: string }
 
-export function vigil(args: readonly string[], opts: { cwd?: string; input?: string } = {}): CliResult {
+export function vigil(args: readonly string[], opts: { cwd?: string; input?: string | Buffer } = {}): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, input: opts.input, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { openSync, readSync, closeSync } from 'node:fs';
 import { extname } from 'node:path';
 import { isIP } from 'node:net';
+import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { LISTEN_RE } from '../../core/config/schema.ts';
 import { parseCidr } from '../../core/net/cidr.ts';
 import { SingleBar, Presets } from 'cli-progress';
@@ -40,25 +41,34 @@ interface ReplayFlags extends CommonFlags {
   allow?: string[];
   actions?: boolean;
   progress?: boolean;
+  stdinFormat: 'jsonl' | 'pcap';
 }
 
 const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a]);
 
 /** `pcapfile` for pcap/pcapng (by magic), `jsonl` for JSON lines (by extension or a leading `{`). */
-export function sniffFormat(path: string): 'pcapfile' | 'jsonl' {
-  if (path === '-') return 'jsonl';
+export function sniffFormat(path: string, stdinFormat: 'jsonl' | 'pcap' = 'jsonl'): 'pcapfile' | 'jsonl' {
+  if (path === '-') return stdinFormat === 'pcap' ? 'pcapfile' : 'jsonl';
   let fd: number;
   try { fd = openSync(path, 'r'); } catch (e) {
     throw new CliExit(EXIT.RUNTIME, `${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}); check the file name`);
   }
-  const head = Buffer.alloc(64);
+  let head = Buffer.alloc(64 * 1024);
   let n: number;
-  try { n = readSync(fd, head, 0, 64, 0); } finally { closeSync(fd); }
+  try { n = readSync(fd, head, 0, head.length, 0); } finally { closeSync(fd); }
+  let name = path.toLowerCase();
+  if (n >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    // gzip: look at the start of the decompressed stream instead (the inputs decompress as they read)
+    try { head = gunzipSync(head.subarray(0, n), { finishFlush: zlibConstants.Z_SYNC_FLUSH }); } catch { head = Buffer.alloc(0); }
+    n = head.length;
+    name = name.replace(/\.gz$/, '');
+  }
   if (n >= 4 && (PCAP_MAGICS.has(head.readUInt32LE(0)))) return 'pcapfile';
-  if (['.jsonl', '.ndjson', '.json'].includes(extname(path).toLowerCase())) return 'jsonl';
+  if (['.jsonl', '.ndjson', '.json'].includes(extname(name))) return 'jsonl';
   const text = head.subarray(0, n).toString('utf8').trimStart();
   if (text.startsWith('{') || text.startsWith('#') || n === 0) return 'jsonl';
-  throw new CliExit(EXIT.USAGE, `${path}: neither a pcap/pcapng capture (unknown magic 0x${head.readUInt32LE(0).toString(16).padStart(8, '0')}) nor JSON lines; replay takes .pcap, .pcapng or .jsonl files`);
+  const magic = n >= 4 ? `unknown magic 0x${head.readUInt32LE(0).toString(16).padStart(8, '0')}` : `only ${n} bytes`;
+  throw new CliExit(EXIT.USAGE, `${path}: neither a pcap/pcapng capture (${magic}) nor JSON lines; replay takes .pcap, .pcapng or .jsonl files (gzip-compressed or not)`);
 }
 
 /** Bad host-fact flags are usage errors, named with the value and the form expected. */
@@ -84,6 +94,7 @@ export function register(program: Command): void {
     .option('--allow <cidr>', 'an allow-listed address or CIDR (repeatable)', collect)
     .option('--var <name=value>', 'set a rule variable (repeatable)', collect)
     .option('--actions', 'run the actions hits ask for (default: print them as data only)')
+    .option('--stdin-format <fmt>', 'what "-" (standard input) holds: jsonl or pcap (pcap or pcapng)', 'jsonl')
     .option('--no-progress', 'no progress bar even on a terminal')
     .action(async (files: string[], flags: ReplayFlags) => { process.exitCode = await replay(files, flags); });
 }
@@ -92,7 +103,8 @@ async function replay(files: string[], flags: ReplayFlags): Promise<number> {
   if (flags.format !== 'json' && flags.format !== 'text') throw new CliExit(EXIT.USAGE, `--format must be json or text, got ${JSON.stringify(flags.format)}`);
   checkHostFlags(flags);
   const started = process.hrtime.bigint();
-  const formats = files.map(sniffFormat);
+  if (flags.stdinFormat !== 'jsonl' && flags.stdinFormat !== 'pcap') throw new CliExit(EXIT.USAGE, `--stdin-format must be jsonl or pcap, got ${JSON.stringify(flags.stdinFormat)}`);
+  const formats = files.map((f) => sniffFormat(f, flags.stdinFormat));
   const cfg = loadConfigOrExit(flags.config, 'defaults');
   const logger = makeLogger(flags.actions ? cfg.config.log.level : 'warn');
   const h = cfg.config.host;
