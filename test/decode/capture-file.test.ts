@@ -96,6 +96,18 @@ describe('readCaptureFile: pcap', () => {
     assert.equal(seen[999].tsMs, 1764125410000 + 999 / 4);
   });
 
+  it('reads big-endian nanosecond files from the streaming writer, cut at its snaplen', async () => {
+    const path = join(dir, 'writer-be.pcap');
+    const w = new PcapWriter(path, { bigEndian: true, nanos: true, snaplen: 60 });
+    w.write(1764125410000.000001, frames[2]);
+    w.close();
+    const { seen, summary } = await readAll(path);
+    assert.equal(summary.interfaces[0].unitsPerSecond, 1e9);
+    assert.equal(seen[0].caplen, 60);
+    assert.equal(seen[0].origLen, frames[2].length);
+    assert.ok(Math.abs(seen[0].tsMs - 1764125410000.000001) < 1e-6);
+  });
+
   it('reads an empty capture (header only) as zero packets', async () => {
     const { seen, summary } = await readAll(file('empty.pcap', pcapBytes([])));
     assert.equal(seen.length, 0);
