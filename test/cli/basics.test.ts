@@ -50,3 +50,17 @@ test('`vigil plugins` lists the stock plugins by kind', () => {
   const rows = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { kind: string; name: string; origin: string });
   assert.deepEqual(rows.map((x) => `${x.kind}:${x.name}:${x.origin}`), ['action:block:stock', 'action:log:stock', 'input:jsonl:stock', 'input:pcapfile:stock', 'input:procnet:stock']);
 });
+
+test('docs/cli.md has a section for every command and a row for every option', () => {
+  const doc = readFileSync(join(ROOT, 'docs', 'cli.md'), 'utf8');
+  const commands = vigil(['--help']).stdout.split('Commands:')[1].trim().split('\n')
+    .filter((l) => /^  \S/.test(l)).map((l) => l.trim().split(/\s+/)[0]).filter((c) => c !== 'help');
+  for (const c of commands) {
+    const sub = c === 'rules' ? ['rules check', 'rules list', 'rules test'] : [c];
+    for (const s of sub) assert.match(doc, new RegExp(`^## vigil ${s}\\b`, 'm'), `docs/cli.md documents \`vigil ${s}\``);
+  }
+  for (const c of ['run', 'replay']) {
+    const opts = [...vigil([c, '--help']).stdout.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1]).filter((o) => o !== '--help');
+    for (const o of opts) assert.ok(doc.includes('`' + o), `docs/cli.md documents ${c} ${o}`);
+  }
+});
