@@ -90,3 +90,27 @@ test('procnet reports a real loopback listener, client and accepted socket as th
     await running;
   }
 });
+
+test('procnet reads the IPv6 table: a listener on ::1 is reported with its address and this process', { skip: !existsSync('/proc/net/tcp6') && 'no /proc/net/tcp6 (IPv6 disabled)' }, async (t) => {
+  const server = createServer();
+  try { await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '::1', resolve); }); } catch (e) {
+    t.skip(`cannot listen on ::1 (${(e as NodeJS.ErrnoException).code})`);
+    return;
+  }
+  t.after(() => server.close());
+  const port = (server.address() as { port: number }).port;
+  const svc = testServices();
+  const input = procnet.create(pluginContext(svc, 'procnet', 'procnet'), procnet.schema.parse({ interval: '1h', tables: ['tcp6'] }));
+  const seen: VigilEvent[] = [];
+  let done: () => void = () => {};
+  const found = new Promise<void>((r) => { done = r; });
+  const running = input.start((ev) => { if (ev.dst?.port === port) { seen.push(ev); done(); } });
+  try {
+    await Promise.race([found, running]);
+    assert.equal(seen.length, 1);
+    assert.deepEqual([seen[0].dst, seen[0].ip?.version, seen[0].sock?.state, seen[0].proc?.pid], [{ ip: '::1', port }, 6, 'LISTEN', process.pid]);
+  } finally {
+    await input.stop();
+    await running;
+  }
+});
