@@ -53,7 +53,11 @@ export function newPacketParts(input: string): PacketParts {
   };
   tcp.seq = 0; tcp.ack = 0;
   const udp: UdpPart = { len: 0 };
-  const orig: IcmpOrig = { proto: undefined, src: { ip: undefined, port: undefined }, dst: { ip: undefined, port: undefined } };
+  // Ports start as numbers and are then cleared: a field born undefined would change representation
+  // on the first number stored, deoptimising every caller at the first ICMP error.
+  const orig: IcmpOrig = { proto: undefined, src: { ip: undefined, port: 0 }, dst: { ip: undefined, port: 0 } };
+  orig.src.port = undefined;
+  orig.dst.port = undefined;
   const icmp: IcmpPart = { type: 0, code: 0, orig: undefined };
   const ev: PacketEvent = {
     ts: 0.5, kind: 'packet', input, iface: undefined, proto: undefined,
