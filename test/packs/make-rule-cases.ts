@@ -33,10 +33,13 @@ const syns = (src: string, ports: readonly number[], stepMs: number, start = T0,
   ports.flatMap((port, i) => [t(start + i * stepMs, src, HOST, sport, port, 'S'), refused(start + i * stepMs + 1, { src, sport, dport: port })]);
 const at = (i: number, stepMs: number, start = T0) => start + i * stepMs;
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
-const block = (addr: string) => [
-  { plugin: 'block', params: { address: addr, duration: '9h' } },
+/** The context the handshake rules set so that they report a source once per lockout. */
+const ONCE: Readonly<Record<string, string>> = { 'portscan-half-connect': 'portscan_half_open', 'portscan-full-connect': 'portscan_aborted' };
+const contexts = (addr: string, rule?: string) => [
   { plugin: 'context.set', params: { name: 'portscan_reported', key: addr, ttl: '9h' } },
+  ...(rule && ONCE[rule] ? [{ plugin: 'context.set', params: { name: ONCE[rule], key: addr, ttl: '9h' } }] : []),
 ];
+const block = (addr: string, rule?: string) => [{ plugin: 'block', params: { address: addr, duration: '9h' } }, ...contexts(addr, rule)];
 
 const S1 = '203.0.113.5';
 const S2 = '203.0.113.6';
@@ -65,14 +68,15 @@ function portscanCases(): Case[] {
       packets: [t(T0, S1, HOST, 40000, 111, 'FA'), t(T0 + 100, S1, HOST, 40000, 113, 'FA')], expect: [],
     },
     {
-      pack: 'portscan', name: 'half-connect', description: 'SYN to an open port, SYN-ACK, then a bare RST carrying the acknowledged sequence number: a SYN scan. A normal client on the same port is not accused.',
+      pack: 'portscan', name: 'half-connect', description: 'SYN to an open port, SYN-ACK, then a bare RST carrying the acknowledged sequence number: a SYN scan, reported once though a second open port gets the same. A normal client on the same port is not accused.',
       packets: [
         open.syn(T0), open.synack(T0 + 1), t(T0 + 2, S1, HOST, 41000, 22, 'R', 5001),
+        t(T0 + 5, S1, HOST, 41000, 80, 'S', 5000), t(T0 + 6, HOST, S1, 80, 41000, 'SA', 3000, 5001), t(T0 + 7, S1, HOST, 41000, 80, 'R', 5001),
         t(T0 + 10, CLIENT, HOST, benign.sport, 22, 'S', benign.cseq), t(T0 + 11, HOST, CLIENT, 22, benign.sport, 'SA', benign.sseq, benign.cseq + 1),
         t(T0 + 12, CLIENT, HOST, benign.sport, 22, 'A', benign.cseq + 1, benign.sseq + 1), t(T0 + 13, CLIENT, HOST, benign.sport, 22, 'PA', benign.cseq + 1, benign.sseq + 1, 40),
         t(T0 + 14, CLIENT, HOST, benign.sport, 22, 'FA', benign.cseq + 41, benign.sseq + 1), t(T0 + 15, CLIENT, HOST, benign.sport, 22, 'R', benign.cseq + 42),
       ],
-      expect: [{ rule: 'portscan-half-connect', at: T0 + 2, src: S1, tags: ['HALF_CONNECT'], actions: block(S1) }],
+      expect: [{ rule: 'portscan-half-connect', at: T0 + 2, src: S1, tags: ['HALF_CONNECT'], actions: block(S1, 'portscan-half-connect') }],
       listen: [22],
     },
     {
@@ -81,7 +85,7 @@ function portscanCases(): Case[] {
         open.syn(T0), open.synack(T0 + 1), t(T0 + 2, S1, HOST, 41000, 22, 'A', 5001, 9001), t(T0 + 3, S1, HOST, 41000, 22, 'RA', 5001, 9001),
         open2.syn(T0 + 10), open2.synack(T0 + 11), t(T0 + 12, S1, HOST, 41001, 22, 'PA', 7001, 11001, 20), t(T0 + 13, S1, HOST, 41001, 22, 'RA', 7021, 11001),
       ],
-      expect: [{ rule: 'portscan-full-connect', at: T0 + 3, src: S1, tags: ['FULL_CONNECT'], actions: block(S1) }],
+      expect: [{ rule: 'portscan-full-connect', at: T0 + 3, src: S1, tags: ['FULL_CONNECT'], actions: block(S1, 'portscan-full-connect') }],
       listen: [22],
     },
     {
@@ -164,7 +168,7 @@ function portscanCases(): Case[] {
     packets: twins.flatMap((x) => x[2]).sort((a, b) => a.at - b.at),
     expect: twins.map(([rule, tag, , when, src]) => ({
       rule, at: when, src, tags: [tag],
-      actions: [{ plugin: 'log', params: { note: `report-only: ${src} not blocked (${rule.replace(/-report$/, '')})` } }, { plugin: 'context.set', params: { name: 'portscan_reported', key: src, ttl: '9h' } }],
+      actions: [{ plugin: 'log', params: { note: `report-only: ${src} not blocked (${rule.replace(/-report$/, '')})` } }, ...contexts(src, rule.replace(/-report$/, ''))],
     })).sort((a, b) => a.at - b.at),
   });
   return cases;
