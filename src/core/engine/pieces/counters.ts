@@ -72,20 +72,30 @@ class DistinctCounter implements Counter {
       this.has1 = false; this.v1 = undefined;
     }
     const e = this.seen.get(value);
-    if (e) { this.seen.delete(value); e.t = t; this.seen.set(value, e); return false; }
+    if (e) {
+      // A refresh can only raise the oldest last-sighting: the cached one stays a lower bound.
+      this.seen.delete(value); e.t = t; this.seen.set(value, e);
+      return false;
+    }
     this.seen.set(value, { t, f: t, w: 1 });
-    if (this.seen.size > this.cap) for (const k of this.seen.keys()) { this.seen.delete(k); break; }
+    if (this.seen.size > this.cap) { for (const k of this.seen.keys()) { this.seen.delete(k); break; } this.oldestT = NaN; }
     return true;
   }
+  /** A lower bound of the oldest last-sighting, so most slides need no Map iteration (NaN: unknown). */
+  private oldestT = NaN;
   slide(t: number): void {
     if (this.window === null) return;
     const cutoff = t - this.window;
     if (this.seen === null) { if (this.has1 && this.t1 < cutoff) { this.has1 = false; this.v1 = undefined; } return; }
-    for (const [k, e] of this.seen) { if (e.t >= cutoff) break; this.seen.delete(k); }
+    // A lower bound at or after the cutoff means nothing expires.
+    if (this.oldestT >= cutoff) return;
+    let oldest = Infinity;
+    for (const [k, e] of this.seen) { if (e.t >= cutoff) { oldest = e.t; break; } this.seen.delete(k); }
+    this.oldestT = oldest === Infinity ? NaN : oldest;
   }
   total(): number { return this.seen === null ? (this.has1 ? 1 : 0) : this.seen.size; }
   firstTs(): number { return this.seen === null ? (this.has1 ? this.f1 : NaN) : earliestFirst(this.seen); }
-  clear(): void { this.seen = null; this.has1 = false; this.v1 = undefined; }
+  clear(): void { this.seen = null; this.has1 = false; this.v1 = undefined; this.oldestT = NaN; }
 }
 
 function earliestFirst(m: Map<unknown, { f: number }>): number {
