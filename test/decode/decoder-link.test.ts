@@ -41,6 +41,12 @@ describe('PacketDecoder link layers', () => {
     }
   });
 
+  it('skips VLAN tags inside cooked captures too', () => {
+    const tagged = Uint8Array.from([0x00, 0x64, 0x08, 0x00, ...syn4]);
+    const f = sll(tagged, 0x8100);
+    assertSyn4(decodeOne(LINKTYPE.LINUX_SLL, f).ev, f.length);
+  });
+
   it('refuses more than four stacked VLAN tags', () => {
     const { d, ev } = decodeOne(LINKTYPE.ETHERNET, ethernet(syn4, { vlans: [1, 2, 3, 4, 5] }));
     assert.equal(ev, null);

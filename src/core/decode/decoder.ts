@@ -7,6 +7,9 @@
  * call — a field value is fine, strings and numbers are immutable — must copy
  * the object (`structuredClone(ev)`) rather than hold the reference.
  *
+ * Checksums are not verified: captures taken on the sending host carry
+ * whatever checksum offloading left there, so a bad one proves nothing.
+ *
  * The decoder never throws on packet content: a frame it cannot use returns
  * null and counts why in `stats` (see stats.ts for every reason). A frame
  * whose IP header is whole always yields an event; see network.ts for what a
@@ -86,15 +89,7 @@ export class PacketDecoder {
     switch (lt) {
       case LINKTYPE.ETHERNET: {
         if (end - o < 14) return this.drop(R.truncated_link_header);
-        let type = (buf[o + 12] << 8) | buf[o + 13];
-        let p = o + 14;
-        for (let tags = 0; type === 0x8100 || type === 0x88a8 || type === 0x9100; tags++) {
-          if (tags === MAX_VLAN_TAGS) return this.drop(R.too_many_vlan_tags);
-          if (p + 4 > end) return this.drop(R.truncated_link_header);
-          type = (buf[p + 2] << 8) | buf[p + 3];
-          p += 4;
-        }
-        return this.byEthertype(type, buf, p, end, orig - (p - o));
+        return this.byEthertype((buf[o + 12] << 8) | buf[o + 13], buf, o + 14, end, orig - 14);
       }
       case LINKTYPE.LINUX_SLL: {
         if (end - o < 16) return this.drop(R.truncated_link_header);
@@ -127,7 +122,15 @@ export class PacketDecoder {
     }
   }
 
+  /** Dispatches on an ethertype (Ethernet, cooked captures), skipping 802.1Q/802.1ad tags first. */
   private byEthertype(type: number, buf: Uint8Array, p: number, end: number, rest: number): PacketEvent | null {
+    for (let tags = 0; type === 0x8100 || type === 0x88a8 || type === 0x9100; tags++) {
+      if (tags === MAX_VLAN_TAGS) return this.drop(R.too_many_vlan_tags);
+      if (p + 4 > end) return this.drop(R.truncated_link_header);
+      type = (buf[p + 2] << 8) | buf[p + 3];
+      p += 4;
+      rest -= 4;
+    }
     if (type === 0x0800) return this.net.ipv4(buf, p, end, rest);
     if (type === 0x86dd) return this.net.ipv6(buf, p, end, rest);
     return this.drop(R.not_ip);
