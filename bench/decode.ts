@@ -43,7 +43,8 @@ async function worker(file: string, readOnly: boolean): Promise<void> {
     }, { chunkSize });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const c = process.cpuUsage(c0);
-  process.stdout.write(JSON.stringify({ packets: s.packets, events, ms, cpuMs: (c.user + c.system) / 1000, sink, stats: d.stats.snapshot() }) + '\n');
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(JSON.stringify({ packets: s.packets, events, ms, cpuMs: (c.user + c.system) / 1000, maxRssMb, sink, stats: d.stats.snapshot() }) + '\n');
 }
 
 function median(xs: number[]): number {
@@ -66,7 +67,7 @@ function timeCommand(cmd: string, argv: string[]): { ms: number; cpuMs: number }
   return { ms, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN };
 }
 
-function runWorker(file: string, mode: 'decode' | 'read-only'): { packets: number; events: number; ms: number; cpuMs: number; stats: unknown } {
+function runWorker(file: string, mode: 'decode' | 'read-only'): { packets: number; events: number; ms: number; cpuMs: number; maxRssMb: number; stats: unknown } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(HERE, 'decode.ts'), '--worker', file, mode], { encoding: 'utf8', cwd: join(HERE, '..') });
   if (r.status !== 0) throw new Error(`worker failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
@@ -88,11 +89,11 @@ async function main(): Promise<void> {
   const haveTcpdump = spawnSync('tcpdump', ['--version']).status === 0;
   type Run = { ms: number; cpuMs: number };
   const ours: Run[] = [], readOnly: Run[] = [], floor: Run[] = [], text: Run[] = [];
-  let stats: unknown = null, events = 0;
+  let stats: unknown = null, events = 0, maxRssMb = 0;
   for (let i = 0; i < runs; i++) {
     const w = runWorker(file, 'decode');
     if (w.packets !== packets) throw new Error(`read ${w.packets} packets, expected ${packets}`);
-    ours.push(w); stats = w.stats; events = w.events;
+    ours.push(w); stats = w.stats; events = w.events; maxRssMb = Math.max(maxRssMb, w.maxRssMb);
     readOnly.push(runWorker(file, 'read-only'));
     if (haveTcpdump) {
       floor.push(timeCommand('tcpdump', ['-r', file, '-w', '/dev/null']));
@@ -138,6 +139,7 @@ async function main(): Promise<void> {
   } else {
     lines.push(`tcpdump is not installed, so there is no reference ratio in this run. vigil: ${(oursPps / 1e6).toFixed(2)} M packets/s wall, ${(oursCpuPps / 1e6).toFixed(2)} M per CPU-second.`);
   }
+  lines.push('', `Memory: the read + decode process peaked at ${maxRssMb.toFixed(0)} MB resident (Node and tsx included) while streaming the ${mb.toFixed(0)} MB file through one 4 MiB buffer.`);
   lines.push('', `Decoder counts on the last run: \`${JSON.stringify(stats)}\``, '');
   const section = lines.join('\n');
   console.log('\n' + section);
