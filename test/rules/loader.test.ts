@@ -280,3 +280,25 @@ test('the hash ignores how the YAML is written (key order, flow or block style) 
   assert.notEqual(h(block.replace('[A, B]', '[B, A]')), h(block), 'tag order is part of the rule');
   assert.notEqual(h(block), h(block + 'overrides:\n  - id: r\n    replace: { suppress: 2m }\n'), 'an override changes the hash');
 });
+
+test('an action with `if:` is kept or dropped once at load, from vars; a later file flipping the var changes the rule and its hash', () => {
+  const pack = `
+vars: { enforce: true }
+rules:
+  - id: hot
+    description: one probe of a hot port
+    on: [packet]
+    when: dst.port == 23
+    type: single
+    actions:
+      - block: { address: "{{src.ip}}", duration: "1h" }
+        if: $enforce
+      - log: {}
+        if: "!$enforce"
+`;
+  const enforcing = rule(load({ 'a.yaml': pack }), 'hot');
+  assert.deepEqual(enforcing.actions.map((a) => a.plugin), ['block']);
+  const reporting = rule(load({ 'a.yaml': pack, 'b.yaml': 'vars: { enforce: false }\n' }), 'hot');
+  assert.deepEqual(reporting.actions.map((a) => a.plugin), ['log']);
+  assert.notEqual(enforcing.hash, reporting.hash);
+});

@@ -21,6 +21,13 @@ export interface ActionTools {
   readonly rule: string | undefined;
 }
 
+/**
+ * An action may carry `if:`, a condition over vars and lists only, decided
+ * once at load: the action is kept when it is true and dropped when false.
+ * This is how a pack offers a report-only mode (`if: $enforce`) without
+ * twin rules. A condition reading event fields is refused, because it could
+ * only be decided per hit and a silent "always false" would hide actions.
+ */
 export function compileActions(what: string, n: LNode, t: ActionTools): ActionSpec[] | null {
   if (n.kind === 'scalar' && n.value === null) return [];
   if (n.kind !== 'seq') {
@@ -31,18 +38,28 @@ export function compileActions(what: string, n: LNode, t: ActionTools): ActionSp
   let ok = true;
   for (const item of n.items) {
     const a = compileAction(item, t);
+    if (a === DROPPED) continue;
     if (a) out.push(a); else ok = false;
   }
   return ok ? out : null;
 }
 
-function compileAction(n: LNode, t: ActionTools): ActionSpec | null {
-  if (n.kind !== 'map' || n.entries.size !== 1) {
-    const got = n.kind === 'map' ? `a map with ${n.entries.size} keys` : describeNode(n);
-    t.sink.error('VGL_ACTION_SHAPE', n.loc, `an action must be a map with one key, the plugin name, like \`- block: { address: "{{src.ip}}" }\`, got ${got}`, t.rule);
+const DROPPED = Symbol('dropped by if');
+
+function compileAction(n: LNode, t: ActionTools): ActionSpec | null | typeof DROPPED {
+  const cond = n.kind === 'map' ? n.entries.get('if') : undefined;
+  const plugins = n.kind === 'map' ? [...n.entries.values()].filter((e) => e.key !== 'if') : [];
+  if (n.kind !== 'map' || plugins.length !== 1) {
+    const got = n.kind === 'map' ? `a map with ${plugins.length} plugin keys` : describeNode(n);
+    t.sink.error('VGL_ACTION_SHAPE', n.loc, `an action must be a map with one key, the plugin name (and optionally \`if\`), like \`- block: { address: "{{src.ip}}" }\`, got ${got}`, t.rule);
     return null;
   }
-  const [entry] = n.entries.values();
+  if (cond) {
+    const keep = decideIf(cond.node, t);
+    if (keep === null) return null;
+    if (!keep) return DROPPED;
+  }
+  const [entry] = plugins;
   const plugin = entry.key;
   const def = t.known.get(plugin);
   if (!def) {
@@ -67,6 +84,18 @@ function compileAction(n: LNode, t: ActionTools): ActionSpec | null {
     if (tpl) params[k] = tpl; else ok = false;
   }
   return ok ? { plugin, params, loc: entry.keyLoc } : null;
+}
+
+/** Evaluate an action's `if:` at load time; null when it is not a load-time condition. */
+function decideIf(n: LNode, t: ActionTools): boolean | null {
+  if (n.kind === 'scalar' && typeof n.value === 'boolean') return n.value;
+  const e = t.exprs.expr('if', n);
+  if (!e) return null;
+  if (e.fields.length) {
+    t.sink.error('VGL_ACTION_IF', n.loc, `\`if\` of an action is decided once when the rules load, so it may only use vars and lists, but it reads ${e.fields.map((f) => `\`${f}\``).join(', ')}; move that test into the rule's \`when\` or into a second rule`, t.rule);
+    return null;
+  }
+  return Boolean(e.fn({}));
 }
 
 /** Validate literal params with the plugin's schema; a value holding a `{{ }}` template is only known when it renders, so issues on it are skipped. */

@@ -113,6 +113,10 @@ export const LOADER_CODES = {
     title: 'Unknown action plugin',
     description: 'The action names no known action plugin (stock, site plugin, or the engine\'s own `context.set` / `context.delete`). The message suggests the nearest.',
   },
+  VGL_ACTION_IF: {
+    title: 'An action\'s `if` reads event fields',
+    description: 'An action\'s `if:` is decided once, when the rules load, from vars and lists (`if: $enforce`); it keeps the action when true and drops it when false. A condition on event fields belongs in the rule\'s `when`, or in a second rule.',
+  },
   VGL_ACTION_PARAMS: {
     title: 'Invalid action parameters',
     description: 'The parameters do not fit the action plugin\'s schema (a missing or unknown parameter, a value of the wrong kind). Parameters holding `{{ }}` templates are checked when they render.',
