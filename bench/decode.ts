@@ -17,6 +17,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { readCaptureFile } from '../src/core/decode/capture-file.ts';
 import { PacketDecoder } from '../src/core/decode/decoder.ts';
+import { PcapngWriter } from './lib/pcap-writer.ts';
 import { writeMixedPcap } from './lib/synth.ts';
 
 const HERE = import.meta.dirname;
@@ -85,18 +86,23 @@ async function main(): Promise<void> {
     writeMixedPcap(file, packets, { seed: 1 });
     console.log(`generated ${file} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
+  const ngFile = file.replace(/\.pcap$/, '.pcapng');
+  if (!existsSync(ngFile)) await toPcapng(file, ngFile);
   const mb = statSync(file).size / 1e6;
+  const ngMb = statSync(ngFile).size / 1e6;
   const haveTcpdump = spawnSync('tcpdump', ['--version']).status === 0;
   type Run = { ms: number; cpuMs: number };
-  const ours: Run[] = [], readOnly: Run[] = [], floor: Run[] = [], text: Run[] = [];
+  const ours: Run[] = [], readOnly: Run[] = [], floor: Run[] = [], text: Run[] = [], oursNg: Run[] = [], floorNg: Run[] = [];
   let stats: unknown = null, events = 0, maxRssMb = 0;
   for (let i = 0; i < runs; i++) {
     const w = runWorker(file, 'decode');
     if (w.packets !== packets) throw new Error(`read ${w.packets} packets, expected ${packets}`);
     ours.push(w); stats = w.stats; events = w.events; maxRssMb = Math.max(maxRssMb, w.maxRssMb);
     readOnly.push(runWorker(file, 'read-only'));
+    oursNg.push(runWorker(ngFile, 'decode'));
     if (haveTcpdump) {
       floor.push(timeCommand('tcpdump', ['-r', file, '-w', '/dev/null']));
+      floorNg.push(timeCommand('tcpdump', ['-r', ngFile, '-w', '/dev/null']));
       if (i < textRuns) text.push(timeCommand('tcpdump', ['-nn', '-r', file]));
     }
     const show = (r: Run) => `${r.ms.toFixed(0)} ms (cpu ${r.cpuMs.toFixed(0)})`;
@@ -110,9 +116,11 @@ async function main(): Promise<void> {
   const rows: [string, string, Run[]][] = [
     ['vigil read + decode (`readCaptureFile` + `PacketDecoder`)', `node --import tsx bench/decode.ts`, ours],
     ['vigil read only (`readCaptureFile`, no decode)', 'same, worker mode read-only', readOnly],
+    ['vigil read + decode, same packets as pcapng', 'same, on the .pcapng copy', oursNg],
   ];
   if (haveTcpdump) {
     rows.push(['libpcap bare read (floor)', `tcpdump -r FILE -w /dev/null`, floor]);
+    rows.push(['libpcap bare read of the pcapng copy', `tcpdump -r FILE.pcapng -w /dev/null`, floorNg]);
     if (text.length) rows.push(['tcpdump text decode', `tcpdump -nn -r FILE > /dev/null`, text]);
   }
   const cpuModel = cpus()[0]?.model ?? 'unknown';
@@ -123,7 +131,7 @@ async function main(): Promise<void> {
     `## decode — read + decode a ${packets.toLocaleString('en-US')}-packet capture`,
     '',
     `Command: \`node --import tsx bench/decode.ts --packets ${packets} --runs ${runs} --text-runs ${textRuns}\``,
-    `Workload: \`bench/out/mixed-${packets}-seed1.pcap\` (${mb.toFixed(1)} MB, written by \`bench/lib/synth.ts\` with seed 1: TCP sessions, DNS-like UDP, ICMP echo, 8 % IPv6, 2 % ARP), ${events.toLocaleString('en-US')} packets decode to events.`,
+    `Workload: \`bench/out/mixed-${packets}-seed1.pcap\` (${mb.toFixed(1)} MB; its pcapng copy ${ngMb.toFixed(1)} MB, written by \`bench/lib/synth.ts\` with seed 1: TCP sessions, DNS-like UDP, ICMP echo, 8 % IPv6, 2 % ARP), ${events.toLocaleString('en-US')} packets decode to events.`,
     `Machine: ${nproc} cores, ${cpuModel}, Node ${process.version}, ${tcpdumpVersion}. Measured ${new Date().toISOString().slice(0, 10)}; load average at the end ${load} (the machine is shared, so wall times drift; CPU time — user + system, from \`process.cpuUsage\` for vigil and GNU time for tcpdump — drifts less).`,
     '',
     '| what | median wall ms | packets/s (wall) | median CPU ms | packets/s (CPU) | runs, wall ms |',
@@ -144,6 +152,16 @@ async function main(): Promise<void> {
   const section = lines.join('\n');
   console.log('\n' + section);
   if (!args.includes('--no-write')) writeSection('decode', section);
+}
+
+/** The same packets as a one-interface pcapng file (enhanced packet blocks), for the pcapng rows. */
+async function toPcapng(from: string, to: string): Promise<void> {
+  const w = new PcapngWriter(to, { linktype: 1, ifName: 'eth0' });
+  try {
+    await readCaptureFile(from, (p) => w.write(p.tsMs, p.buf.subarray(p.offset, p.offset + p.caplen), p.origLen));
+  } finally {
+    w.close();
+  }
 }
 
 /** Replaces (or appends) this bench's section of bench/RESULTS.md. */

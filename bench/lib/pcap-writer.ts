@@ -242,3 +242,46 @@ function pad4(b: Uint8Array): Buffer {
   out.set(b, 0);
   return out;
 }
+
+/**
+ * Streams a one-section, one-interface pcapng file (little-endian, µs
+ * timestamps) to disk: SHB, IDB, then an enhanced packet block per packet.
+ */
+export class PcapngWriter {
+  private readonly fd: number;
+  private readonly sink = new ByteSink(1 << 20);
+  packets = 0;
+
+  constructor(path: string, opts: { linktype?: number; snaplen?: number; ifName?: string } = {}) {
+    this.fd = openSync(path, 'w');
+    const head = new PcapngBuilder().section().interface({ linktype: opts.linktype ?? 1, snaplen: opts.snaplen, name: opts.ifName }).bytes();
+    writeSync(this.fd, head);
+  }
+
+  write(tsMs: number, data: Uint8Array, origLen = data.length): void {
+    const padded = (data.length + 3) & ~3;
+    const len = 32 + padded;
+    this.sink.room(len, () => this.flush());
+    const b = this.sink.buf;
+    const p = this.sink.n;
+    const ticks = Math.round(tsMs * 1000);
+    b.writeUInt32LE(6, p); b.writeUInt32LE(len, p + 4); b.writeUInt32LE(0, p + 8);
+    b.writeUInt32LE(Math.floor(ticks / 4294967296), p + 12); b.writeUInt32LE(ticks % 4294967296, p + 16);
+    b.writeUInt32LE(data.length, p + 20); b.writeUInt32LE(origLen, p + 24);
+    b.set(data, p + 28);
+    b.fill(0, p + 28 + data.length, p + 28 + padded);
+    b.writeUInt32LE(len, p + 28 + padded);
+    this.sink.n = p + len;
+    this.packets++;
+  }
+
+  private flush(): void {
+    if (this.sink.n > 0) writeSync(this.fd, this.sink.buf, 0, this.sink.n);
+    this.sink.n = 0;
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}

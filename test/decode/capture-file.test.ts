@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { CaptureFileError, readCaptureFile, type CapturedPacket } from '../../src/core/decode/capture-file.ts';
 import { LINKTYPE } from '../../src/core/decode/linktypes.ts';
 import { PROTO, ethernet, ipv4, ipv6, nflog, sll2, tcp, udp } from '../../bench/lib/packets.ts';
-import { PcapngBuilder, PcapWriter, pcapBytes, type PacketRecord } from '../../bench/lib/pcap-writer.ts';
+import { PcapngBuilder, PcapngWriter, PcapWriter, pcapBytes, type PacketRecord } from '../../bench/lib/pcap-writer.ts';
 
 let dir = '';
 before(() => { dir = mkdtempSync(join(tmpdir(), 'vigil-capture-')); });
@@ -192,6 +192,15 @@ describe('readCaptureFile: pcapng', () => {
     assert.equal(seen[1].tsMs, 1764125410007);
     assert.equal(seen[1].caplen, 64, 'cut to the interface snaplen');
     assert.equal(seen[1].origLen, frames[2].length);
+  });
+
+  it('reads a file from the streaming pcapng writer', async () => {
+    const path = join(dir, 'stream.pcapng');
+    const w = new PcapngWriter(path, { ifName: 'eth7' });
+    records.forEach((r) => w.write(r.tsMs, r.data));
+    w.close();
+    const { seen } = await readAll(path, 50);
+    assert.deepEqual(seen.map((s) => [s.iface, s.tsMs, s.bytes.length]), records.map((r) => ['eth7', r.tsMs, r.data.length]));
   });
 
   it('reads pcapng across tiny chunks', async () => {
