@@ -8,7 +8,7 @@
  * `tcpdump -nn -r` text lines, all in the same run. Then the memory case:
  * 1,000,000 spoofed single-probe sources and one real scanner.
  *
- *   node --import tsx bench/replay.ts [--packets 1000000] [--runs 5] [--sec-lines 50000] [--sec-runs 3] [--spoof 1000000] [--no-write]
+ *   node --import tsx bench/replay.ts [--packets 1000000] [--runs 5] [--sec-lines 20000] [--sec-runs 3] [--spoof 1000000] [--no-write]
  *
  * vigil is measured two ways: a worker process running the same pipeline
  * code as `vigil replay` (capture reader → decoder → engine with the packs
@@ -164,7 +164,7 @@ function check(plan: readonly PlannedScanner[], accused: Record<string, string[]
 async function main(): Promise<void> {
   const total = opt('packets', 1_000_000);
   const runs = opt('runs', 5);
-  const secLines = opt('sec-lines', 50_000);
+  const secLines = opt('sec-lines', 20_000);
   const secRuns = opt('sec-runs', 3);
   const t0 = Date.now();
   const { file, plan } = mixedCapture(total);
