@@ -23,8 +23,7 @@ export interface CommonFlags {
   var?: string[];
 }
 
-/** commander collector for repeatable options. */
-export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+export { collect } from './collect.ts';
 
 /** Config from --config, else the embedded default (`run`) or plain defaults (`replay`, `rules`). */
 export function loadConfigOrExit(path: string | undefined, fallback: 'embedded' | 'defaults'): LoadedConfig {

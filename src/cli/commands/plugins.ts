@@ -1,6 +1,5 @@
 /** `vigil plugins`: the plugins this vigil knows (stock and the config's site plugins). */
 import type { Command } from 'commander';
-import { loadConfigOrExit, makeLogger, buildCatalog } from '../setup.ts';
 
 export function register(program: Command): void {
   program.command('plugins')
@@ -8,6 +7,7 @@ export function register(program: Command): void {
     .option('--config <file>', 'config file naming site plugin directories and packages')
     .option('--json', 'one JSON object per plugin')
     .action(async (flags: { config?: string; json?: boolean }) => {
+      const { loadConfigOrExit, makeLogger, buildCatalog } = await import('../setup.ts');
       const cfg = loadConfigOrExit(flags.config, 'defaults');
       const catalog = await buildCatalog(cfg, makeLogger('warn'));
       const rows = catalog.entries()

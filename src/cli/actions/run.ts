@@ -1,0 +1,147 @@
+/**
+ * `vigil run`: live mode. Inputs from the config (the embedded default
+ * watches the socket table), the stock and site rules, hits printed and
+ * handed to actions, first_seen memory and plugin stores in
+ * `<data_dir>/vigil.db`, optional /metrics. The clock follows the wall
+ * clock; SIGINT/SIGTERM stop inputs, flush the database and exit 0.
+ */
+import { join } from 'node:path';
+import { EventClock, startWallTicker } from '../../core/clock.ts';
+import { Engine } from '../../core/engine/engine.ts';
+import { SqliteKeyMemory } from '../../core/engine/memory-sqlite.ts';
+import { watchRules } from '../../core/engine/reload.ts';
+import { loadRuleset } from '../../core/rules/load.ts';
+import { hasErrors } from '../../core/rules/diagnostics.ts';
+import { hitToJson, type Hit } from '../../core/hit.ts';
+import { Pipeline } from '../../core/pipeline.ts';
+import { MetricsRegistry } from '../../core/metrics/registry.ts';
+import { serveMetrics, type MetricsServer } from '../../core/metrics/server.ts';
+import { registerEngineMetrics } from '../../core/metrics/engine-metrics.ts';
+import { KvStore } from '../../core/store/kv.ts';
+import { openDatabase, DB_FILE } from '../../core/store/database.ts';
+import { buildHostFacts } from '../../core/host-live.ts';
+import { parseDuration } from '../../core/config/duration.ts';
+import { resolveFrom } from '../../core/config/paths.ts';
+import { formatLocated, loadConfigFile } from '../../core/config/load.ts';
+import { instantiate, currentRunEnv, requestFromRef, type InstanceRequest } from '../../core/plugins/instantiate.ts';
+import type { PluginServices } from '../../core/plugins/context.ts';
+import type { Diagnostic } from '../../core/rules/types.ts';
+import { ActionRunner } from '../../core/plugins/action-runner.ts';
+import { hitText } from '../../core/plugins/hit-text.ts';
+import { EXIT, CliExit } from '../exit.ts';
+import { loadConfigOrExit, ruleDirs, varOverrides, makeLogger, buildCatalog, actionSchemas, printDiagnostics, type CommonFlags } from '../setup.ts';
+
+/** Config mistakes that stop `run`; a plugin that cannot run or throws in create is logged and left out. */
+const FATAL = new Set(['VGL_CONFIG_INVALID', 'VGL_CONFIG_UNKNOWN_KEY', 'VGL_PLUGIN_UNKNOWN', 'VGL_PLUGIN_DUPLICATE_NAME']);
+
+
+export async function run(flags: CommonFlags): Promise<number> {
+  const cfg = loadConfigOrExit(flags.config, 'embedded');
+  const c = cfg.config;
+  const logger = makeLogger(c.log.level);
+  const dataDir = resolveFrom(cfg.baseDir, c.data_dir);
+  let db;
+  try { db = openDatabase(dataDir); } catch (e) {
+    throw new CliExit(EXIT.RUNTIME, `data_dir ${dataDir}: cannot open ${DB_FILE} (${(e as Error).message}); check the directory and its permissions`);
+  }
+  const kv = new KvStore(db);
+  const metrics = new MetricsRegistry();
+  const hostOver = c.host;
+  let host = buildHostFacts(hostOver, hostOver.live);
+  const clock = new EventClock(Date.now());
+  const stopTicker = startWallTicker(clock);
+  const services: PluginServices = { logger, clock, metrics, store: (ns) => kv.namespace(ns), host: () => host };
+  const catalog = await buildCatalog(cfg, logger);
+
+  let runner: ActionRunner | null = null;
+  const print = c.hits.print;
+  const sink = (hit: Hit): void => {
+    if (print !== 'none') process.stdout.write((print === 'json' ? JSON.stringify(hitToJson(hit)) : hitText(hit)) + '\n');
+    runner?.submit(hit);
+  };
+  const memory = new SqliteKeyMemory(join(dataDir, DB_FILE));
+  const engine = new Engine({ clock, sink, host, memory, logger: logger.child({ component: 'engine' }) });
+  const dirs = ruleDirs(flags, cfg);
+  const knownActions = actionSchemas(catalog);
+  const loaded = loadRuleset(dirs, { runtime: engine.helpers, actions: knownActions, varOverrides: varOverrides(flags, cfg), varOverridesSource: '--var' });
+  if (loaded.diagnostics.length) printDiagnostics(loaded.diagnostics, false);
+  if (!loaded.ruleset || hasErrors(loaded.diagnostics)) { engine.close(); kv.close(); db.close(); stopTicker(); return EXIT.FINDINGS; }
+  engine.load(loaded.ruleset);
+
+  const env = { catalog, services, run: currentRunEnv(), source: cfg.source, onEnricherError: (e: Error) => logger.error({ err: e.message }, 'enricher failed') };
+  // Every known action runs: those named under `actions:` with their config, the rest with their defaults when those are valid.
+  const actionReqs: InstanceRequest[] = Object.entries(c.actions).map(([use, conf]) => requestFromRef({ use, ...conf }, ['actions', use]));
+  for (const name of catalog.names('action')) {
+    if (c.actions[name] || !catalog.get('action', name)!.plugin.schema.safeParse({}).success) continue;
+    actionReqs.push({ use: name, config: {}, at: null });
+  }
+  const actions = instantiate('action', actionReqs, env);
+  const enrichers = instantiate('enricher', c.enrichers.map((r, i) => requestFromRef(r, ['enrichers', i])), env);
+  const inputs = instantiate('input', c.inputs.map((r, i) => requestFromRef(r, ['inputs', i])), env);
+  const problems: Diagnostic[] = [...actions.diagnostics, ...enrichers.diagnostics, ...inputs.diagnostics];
+  if (problems.some((d) => FATAL.has(d.code))) {
+    process.stderr.write(problems.map(formatLocated).join('\n') + '\n');
+    engine.close(); kv.close(); db.close(); stopTicker();
+    return EXIT.FINDINGS;
+  }
+  for (const d of problems) logger.error({ code: d.code }, formatLocated(d));
+  if (!inputs.instances.length) {
+    engine.close(); kv.close(); db.close(); stopTicker();
+    throw new CliExit(EXIT.RUNTIME, 'no input could start; see the errors above (the config needs at least one working `inputs:` entry)');
+  }
+  runner = new ActionRunner(new Map(actions.instances.map((a) => [a.plugin.name, a.instance])), logger.child({ component: 'actions' }), metrics.namespace('actions'));
+  registerEngineMetrics(metrics, engine);
+
+  // Hot reload: rule files and the config's vars. A broken change is logged and the old rules keep running.
+  const reloadRules = () => {
+    let current = cfg;
+    if (flags.config !== undefined) {
+      const again = loadConfigFile(flags.config);
+      if (!again.loaded) return { ruleset: null, diagnostics: again.diagnostics };
+      current = again.loaded;
+    }
+    return loadRuleset(dirs, { runtime: engine.helpers, actions: knownActions, varOverrides: varOverrides(flags, current), varOverridesSource: '--var' });
+  };
+  const watcher = watchRules({ dirs, configPath: flags.config, load: reloadRules, engine, logger: logger.child({ component: 'reload' }) });
+  await watcher.ready;
+  metrics.computed('vigil_rules_reload_failures_total', 'Rule reloads refused (the previous rules kept running).', 'counter', () => watcher.stats().failures);
+
+  let server: MetricsServer | null = null;
+  if (c.metrics.listen) {
+    try { server = await serveMetrics(metrics, c.metrics.listen); } catch (e) {
+      logger.error({ listen: c.metrics.listen, err: (e as Error).message }, 'metrics endpoint could not start; running without it');
+    }
+  }
+  const refreshMs = parseDuration(hostOver.refresh)!;
+  const refresher = setInterval(() => { host = buildHostFacts(hostOver, hostOver.live); engine.helpers.host = host; }, refreshMs);
+  refresher.unref();
+
+  const pipeline = new Pipeline({ enrichers: enrichers.instances.map((e) => e.instance), consumer: engine });
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    void pipeline.stop();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  logger.info({
+    inputs: inputs.instances.map((i) => i.name), rules: loaded.ruleset.rules.length, data: join(dataDir, DB_FILE),
+    metrics: server ? `http://${c.metrics.listen!.replace(/:\d+$/, '')}:${server.port}/metrics` : null,
+  }, 'vigil running');
+
+  const failures = await pipeline.run(inputs.instances, false);
+  for (const f of failures) logger.error({ input: f.input, err: f.error.message }, 'input failed');
+  clearInterval(refresher);
+  await watcher.close();
+  stopTicker();
+  await runner.drain();
+  for (const a of actions.instances) await a.instance.stop?.().catch(() => undefined);
+  for (const e of enrichers.instances) await e.instance.stop?.().catch(() => undefined);
+  await server?.close();
+  engine.close();
+  kv.close();
+  db.close();
+  return failures.length && !stopping ? EXIT.RUNTIME : EXIT.OK;
+}
