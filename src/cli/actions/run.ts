@@ -54,7 +54,13 @@ export async function run(flags: CommonFlags): Promise<number> {
   const catalog = await buildCatalog(cfg, logger);
 
   let runner: ActionRunner | null = null;
-  const print = c.hits.print;
+  let print = c.hits.print;
+  // A reader that went away (`vigil run | head`) stops the printing, not vigil.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    print = 'none';
+    logger.warn('stdout was closed; hits are no longer printed');
+  });
   const sink = (hit: Hit): void => {
     if (print !== 'none') process.stdout.write((print === 'json' ? JSON.stringify(hitToJson(hit)) : hitText(hit)) + '\n');
     runner?.submit(hit);
