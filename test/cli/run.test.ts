@@ -92,6 +92,7 @@ log:
   assert.match(metrics, /^vigil_procnet_polls_total [1-9]\d*$/m);
   assert.match(metrics, /^vigil_engine_hits_total 1$/m); // counters of a changed rule start afresh
   assert.match(metrics, /^vigil_rules_reload_failures_total 1$/m);
+  assert.match(metrics, /^vigil_pipeline_events_total [1-9]\d*$/m);
   assert.match(metrics, /^# TYPE vigil_engine_events_total counter$/m);
 
   child.kill('SIGTERM');

@@ -123,6 +123,7 @@ export async function run(flags: CommonFlags): Promise<number> {
   refresher.unref();
 
   const pipeline = new Pipeline({ enrichers: enrichers.instances.map((e) => e.instance), consumer: engine });
+  metrics.computed('vigil_pipeline_events_total', 'Events from all inputs, after the enrichers.', 'counter', () => pipeline.events);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
