@@ -113,3 +113,17 @@ test('vigil run refuses a config with an unknown input plugin, naming the line (
     assert.match(err, new RegExp(`${join(dir, 'vigil.yaml').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:5:10 input plugin "procnett" is not known; did you mean "procnet"\\? \\[VGL_PLUGIN_UNKNOWN\\]`));
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('vigil run with a data_dir that cannot be created ends with exit 3 naming it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-run-'));
+  try {
+    writeFileSync(join(dir, 'not-a-dir'), 'x');
+    writeFileSync(join(dir, 'vigil.yaml'), 'data_dir: not-a-dir/data\nrules:\n  stock: false\ninputs:\n  - use: procnet\n');
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'vigil.js'), 'run', '--config', join(dir, 'vigil.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => { err += c; });
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    assert.equal(code, 3);
+    assert.match(err, new RegExp(`data_dir ${join(dir, 'not-a-dir', 'data').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: cannot open vigil\\.db \\(ENOTDIR`));
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
