@@ -10,6 +10,7 @@ import { register as registerReplay } from './commands/replay.ts';
 import { register as registerRules } from './commands/rules.ts';
 import { register as registerRun } from './commands/run.ts';
 import { register as registerPlugins } from './commands/plugins.ts';
+import { register as registerConfig } from './commands/config.ts';
 
 const program = new Command('vigil')
   .description('Linux host network-security correlator: typed network events, YAML rules, actions')
@@ -20,6 +21,7 @@ const program = new Command('vigil')
 registerRun(program);
 registerReplay(program);
 registerRules(program);
+registerConfig(program);
 registerFields(program);
 registerPlugins(program);
 registerVersion(program);

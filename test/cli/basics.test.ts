@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vigil, ROOT } from './run-cli.ts';
 import { FIELDS } from '../../src/core/fields.ts';
@@ -63,4 +64,18 @@ test('docs/cli.md has a section for every command and a row for every option', (
     const opts = [...vigil([c, '--help']).stdout.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1]).filter((o) => o !== '--help');
     for (const o of opts) assert.ok(doc.includes('`' + o), `docs/cli.md documents ${c} ${o}`);
   }
+});
+
+test('`vigil config check` accepts the embedded default and locates a bad plugin setting (exit 1)', (t) => {
+  const ok = vigil(['config', 'check']);
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /^ok: <embedded default>: 1 inputs, 0 enrichers, \d+ rules$/m);
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-cfg-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'vigil.yaml');
+  writeFileSync(file, 'rules:\n  stock: false\ninputs:\n  - use: procnet\n    interval: 2s\n    max_socket: 10\nactions:\n  log:\n    format: yaml\n');
+  const bad = vigil(['config', 'check', file]);
+  assert.equal(bad.code, 1);
+  assert.ok(bad.stdout.includes(`${file}:6:5 input "procnet" (plugin procnet) key \`inputs[0].max_socket\` is not a valid key; did you mean \`max_sockets\`? [VGL_CONFIG_UNKNOWN_KEY]`), bad.stdout);
+  assert.ok(bad.stdout.includes(`${file}:9:13 action "log" (plugin log) key \`actions.log.format\` must be one of "json", "text", got "yaml" [VGL_CONFIG_INVALID]`), bad.stdout);
 });

@@ -42,6 +42,8 @@ export interface InstantiateEnv {
   readonly run: RunEnv;
   readonly source: ConfigSource | null;
   readonly onEnricherError?: (e: PluginError) => void;
+  /** Validate only (plugin known, config valid, canRun): create nothing. `vigil config check` uses it. */
+  readonly validateOnly?: boolean;
 }
 
 export function currentRunEnv(): RunEnv {
@@ -77,6 +79,7 @@ export function instantiate<K extends PluginKind>(kind: K, requests: readonly In
     const config = deepFreeze(parsed.data);
     const reason = plugin.canRun?.(env.run) ?? null;
     if (reason) { fail('VGL_PLUGIN_CANNOT_RUN', `${kind} "${name}" (plugin ${plugin.name}) cannot run here: ${reason}`); continue; }
+    if (env.validateOnly) continue;
     let raw: unknown;
     try {
       raw = (plugin.create as (ctx: unknown, c: unknown) => unknown)(pluginContext(env.services, plugin.name, name), config);
