@@ -7,6 +7,10 @@
  * a subset of the events, extrapolated to events per second.
  *
  *   node --import tsx bench/engine.ts [--events N] [--runs N]   (or: npm run bench -- engine)
+ *
+ * For finding costs: BENCH_ONLY=<regex of rule ids> runs a subset, BENCH_POOL=<power of two>
+ * changes the event pool size, BENCH_DEBUG=1 prints per-rule matches; such runs do not
+ * write bench/RESULTS.md.
  */
 import os from 'node:os';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -196,6 +200,8 @@ const section = [
   '<!-- /bench:engine -->',
 ].join('\n');
 
+// A filtered or re-pooled run (BENCH_ONLY, BENCH_POOL: for finding costs) is not the recorded workload.
+if (process.env.BENCH_ONLY || process.env.BENCH_POOL) { console.log('BENCH_ONLY/BENCH_POOL set: bench/RESULTS.md left alone'); process.exit(0); }
 const path = new URL('./RESULTS.md', import.meta.url);
 const prev = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
 const re = /<!-- bench:engine -->[\s\S]*?<!-- \/bench:engine -->/;
