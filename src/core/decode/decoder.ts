@@ -12,8 +12,8 @@
  *
  * The decoder never throws on packet content: a frame it cannot use returns
  * null and counts why in `stats` (see stats.ts for every reason). A frame
- * whose IP header is whole always yields an event; see network.ts for what a
- * truncated transport header leaves out.
+ * whose IP header is whole and self-consistent always yields an event; see
+ * network.ts for what a truncated transport header leaves out.
  *
  * NFLOG (linktype 239): `prefix` is the rule's log prefix, `ts` the kernel's
  * timestamp TLV when the record has one (else the capture time), `bytes` the
