@@ -49,3 +49,34 @@ rules:
   h.load('rules: []');
   assert.equal(h.clock.pending, 0);
 });
+
+test('a schedule rule loaded after time is known starts at the next multiple of its period', () => {
+  const h = harness('rules: []');
+  h.feed(pkt({ ts: 90_000 }));
+  h.load(`
+rules:
+  - id: digest
+    description: Every minute.
+    on: [tick]
+    type: schedule
+    every: 1m
+`);
+  h.advance(185_000);
+  assert.deepEqual(h.hits.map((x) => x.ts), [120_000, 180_000]);
+});
+
+test('push evaluates without moving the clock; feed moves it first', () => {
+  const h = harness(`
+rules:
+  - id: digest
+    description: Every second.
+    on: [tick]
+    type: schedule
+    every: 1s
+`);
+  h.engine.push(pkt({ ts: 500 }));
+  h.engine.push(pkt({ ts: 5000 }));
+  assert.equal(h.hits.length, 0, 'push alone never fires timers');
+  h.engine.feed(pkt({ ts: 2500 }));
+  assert.deepEqual(h.hits.map((x) => x.ts), [1000, 2000]);
+});
