@@ -30,6 +30,12 @@ export function processStartTime(pid: number): number {
   } catch { return -1; }
 }
 
+function startOf(pid: number, memo: Map<number, number>): number {
+  let s = memo.get(pid);
+  if (s === undefined) { s = processStartTime(pid); memo.set(pid, s); }
+  return s;
+}
+
 /** systemd unit from a cgroup path: the last segment naming a .service or .scope. */
 export function unitOfCgroup(cgroup: string): string {
   const parts = cgroup.split('/');
@@ -54,14 +60,16 @@ export class ProcessAttributor {
   resolve(inodes: Iterable<number>): Map<number, ProcInfo> {
     const out = new Map<number, ProcInfo>();
     const missing: number[] = [];
+    // One start-time read per process per call, however many of its sockets are asked for.
+    const starts = new Map<number, number>();
     for (const inode of inodes) {
       if (inode === 0) continue;
-      const hit = this.lookup(inode);
+      const hit = this.lookup(inode, starts);
       if (hit) out.set(inode, hit); else missing.push(inode);
     }
     if (missing.length) {
-      this.scan(new Set(missing));
-      for (const inode of missing) { const p = this.lookup(inode); if (p) out.set(inode, p); }
+      this.scan(new Set(missing), starts);
+      for (const inode of missing) { const p = this.lookup(inode, starts); if (p) out.set(inode, p); }
     }
     return out;
   }
@@ -71,15 +79,15 @@ export class ProcessAttributor {
 
   get size(): number { return this.inodeToPid.size; }
 
-  private lookup(inode: number): ProcInfo | undefined {
+  private lookup(inode: number, starts: Map<number, number>): ProcInfo | undefined {
     const e = this.inodeToPid.get(inode);
     if (!e) return undefined;
-    const info = this.procInfo(e.pid);
+    const info = this.procInfo(e.pid, starts);
     if (!info || info.startTime !== e.start) { this.inodeToPid.delete(inode); return undefined; }
     return info;
   }
 
-  private scan(wanted: Set<number>): void {
+  private scan(wanted: Set<number>, starts: Map<number, number>): void {
     this.scans++;
     let pids: string[];
     try { pids = readdirSync('/proc'); } catch { return; }
@@ -96,7 +104,7 @@ export class ProcessAttributor {
         if (!link.startsWith('socket:[')) continue;
         const inode = Number(link.slice(8, -1));
         if (!wanted.has(inode)) continue;
-        const start = processStartTime(pid);
+        const start = startOf(pid, starts);
         if (start < 0) break;
         this.remember(inode, pid, start);
         wanted.delete(inode);
@@ -113,8 +121,8 @@ export class ProcessAttributor {
     this.inodeToPid.set(inode, { pid, start });
   }
 
-  private procInfo(pid: number): ProcInfo | null {
-    const start = processStartTime(pid);
+  private procInfo(pid: number, starts: Map<number, number>): ProcInfo | null {
+    const start = startOf(pid, starts);
     if (start < 0) { this.procs.delete(pid); return null; }
     const cached = this.procs.get(pid);
     if (cached && cached.startTime === start) return cached;
