@@ -55,25 +55,38 @@ export function parseNetTable(table: NetTable, text: string): { rows: SocketRow[
   let bad = 0;
   const proto = table.startsWith('tcp') ? 'tcp' : 'udp';
   const v6 = table.endsWith('6');
-  const lines = text.split('\n');
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (!line) continue;
-    const f = line.split(/\s+/);
-    const local = f[1]?.split(':');
-    const remote = f[2]?.split(':');
-    const hexLen = v6 ? 32 : 8;
-    if (!local || !remote || local.length !== 2 || remote.length !== 2 || local[0].length !== hexLen || remote[0].length !== hexLen || f.length < 10) { bad++; continue; }
-    const localIp = v6 ? hexIpv6(local[0]) : hexIpv4(local[0]);
-    const remoteIpRaw = v6 ? hexIpv6(remote[0]) : hexIpv4(remote[0]);
-    const remotePort = parseInt(remote[1], 16);
+  const hexLen = v6 ? 32 : 8;
+  const f: string[] = new Array<string>(10);
+  // Tokens are found by scanning, not by splitting: a big table has thousands of lines of ~17 fields.
+  let pos = text.indexOf('\n') + 1;
+  while (pos > 0 && pos < text.length) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    let n = 0;
+    let i = pos;
+    while (n < 10 && i < end) {
+      while (i < end && text.charCodeAt(i) === 32) i++;
+      if (i >= end) break;
+      const j0 = i;
+      while (i < end && text.charCodeAt(i) !== 32) i++;
+      f[n++] = text.slice(j0, i);
+    }
+    pos = end + 1;
+    if (n === 0) continue;
+    const lc = f[1]?.indexOf(':') ?? -1;
+    const rc = f[2]?.indexOf(':') ?? -1;
+    if (n < 10 || lc !== hexLen || rc !== hexLen) { bad++; continue; }
+    const local = f[1], remote = f[2];
+    const localIp = v6 ? hexIpv6(local.slice(0, hexLen)) : hexIpv4(local.slice(0, hexLen));
+    const remoteIpRaw = v6 ? hexIpv6(remote.slice(0, hexLen)) : hexIpv4(remote.slice(0, hexLen));
+    const remotePort = parseInt(remote.slice(hexLen + 1), 16);
     const st = parseInt(f[3], 16);
     const state = proto === 'udp' ? (st === 0x01 ? 'ESTABLISHED' : 'UNCONN') : (TCP_STATES[st] ?? `STATE_${st}`);
     const noPeer = isZeroAddr(remoteIpRaw) && remotePort === 0;
     rows.push({
       table, proto,
       version: localIp.includes(':') ? 6 : 4,
-      localIp, localPort: parseInt(local[1], 16),
+      localIp, localPort: parseInt(local.slice(hexLen + 1), 16),
       remoteIp: noPeer ? null : remoteIpRaw, remotePort,
       state, uid: Number(f[7]), inode: Number(f[9]),
     });
