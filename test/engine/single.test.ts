@@ -103,3 +103,25 @@ rules:
   h.feed(pkt({ ts: 5, dport: 23 }));
   assert.deepEqual(h.hits[0].actions, [{ plugin: 'block', params: { address: '10.77.0.9', reason: 'block-telnet on 10.77.0.9 port 23', duration: 3600 } }]);
 });
+
+test('hits and kept state never share objects with the event, which inputs reuse', () => {
+  const h = harness(`
+rules:
+  - id: by-flags
+    description: Keyed by the flags object (unusual, but allowed).
+    on: [packet]
+    type: threshold
+    key: [tcp.flags]
+    count: 2
+    window: 10s
+    collect:
+      first_flags: { first: tcp.flags }
+`);
+  const ev = pkt({ ts: 1, flags: 'S' });
+  h.feed(ev);
+  ev.ts = 2;
+  h.feed(ev);
+  ev.tcp!.flags!.str = 'R';
+  assert.equal((h.hits[0].key['tcp.flags'] as { str: string }).str, 'S');
+  assert.equal((h.hits[0].data!.first_flags as { str: string }).str, 'S');
+});

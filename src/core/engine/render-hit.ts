@@ -6,7 +6,7 @@ import type { Hit, ActionRequest } from '../hit.ts';
 import type { Rule, ActionSpec, CompiledTemplate } from '../rules/types.ts';
 import type { FireArgs } from './types/api.ts';
 import type { VigilEvent } from '../event.generated.ts';
-import { partString } from './key.ts';
+import { detach, partString } from './key.ts';
 
 function isTemplate(v: unknown): v is CompiledTemplate {
   return typeof v === 'object' && v !== null && typeof (v as CompiledTemplate).render === 'function';
@@ -30,7 +30,7 @@ export function renderActions(specs: readonly ActionSpec[], scope: object): Acti
 /** Key values by key name. */
 export function keyRecord(names: readonly string[], key: readonly unknown[]): Record<string, unknown> {
   const o: Record<string, unknown> = {};
-  for (let i = 0; i < names.length; i++) o[names[i]] = key[i];
+  for (let i = 0; i < names.length; i++) o[names[i]] = detach(key[i]);
   return o;
 }
 

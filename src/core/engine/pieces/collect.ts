@@ -4,6 +4,7 @@
  * One small accumulator per `collect:` entry; all bounded.
  */
 import type { CompiledExpr } from '../../rules/types.ts';
+import { detach } from '../key.ts';
 
 export const COLLECT_OPS = ['first', 'same', 'or', 'and', 'values', 'max', 'min'] as const;
 export type CollectOp = (typeof COLLECT_OPS)[number];
@@ -23,13 +24,13 @@ const MIXED = Symbol('mixed');
 
 function accumulator(op: CollectOp, max: number): Acc {
   switch (op) {
-    case 'first': { let x: unknown; let set = false; return { add(v) { if (!set && v !== undefined) { x = v; set = true; } }, value: () => (set ? x : null) }; }
-    case 'same': { let x: unknown = undefined; return { add(v) { if (v === undefined || x === MIXED) return; if (x === undefined) x = v; else if (x !== v) x = MIXED; }, value: () => (x === MIXED || x === undefined ? null : x) }; }
+    case 'first': { let x: unknown; let set = false; return { add(v) { if (!set && v !== undefined) { x = detach(v); set = true; } }, value: () => (set ? x : null) }; }
+    case 'same': { let x: unknown = undefined; return { add(v) { if (v === undefined || x === MIXED) return; if (x === undefined) x = detach(v); else if (x !== v) x = MIXED; }, value: () => (x === MIXED || x === undefined ? null : x) }; }
     case 'or': { let x: number | null = null; return { add(v) { if (typeof v === 'number') x = x === null ? v : (x | v); }, value: () => x }; }
     case 'and': { let x: number | null = null; return { add(v) { if (typeof v === 'number') x = x === null ? v : (x & v); }, value: () => x }; }
     case 'max': { let x: number | null = null; return { add(v) { if (typeof v === 'number' && (x === null || v > x)) x = v; }, value: () => x }; }
     case 'min': { let x: number | null = null; return { add(v) { if (typeof v === 'number' && (x === null || v < x)) x = v; }, value: () => x }; }
-    case 'values': { const s = new Set<unknown>(); return { add(v) { if (v !== undefined && s.size < max) s.add(v); }, value: () => [...s] }; }
+    case 'values': { const s = new Set<unknown>(); return { add(v) { if (v !== undefined && s.size < max) s.add(detach(v)); }, value: () => [...s] }; }
   }
 }
 

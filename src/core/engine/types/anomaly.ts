@@ -13,6 +13,7 @@ import type { VigilEvent } from '../../event.generated.ts';
 import type { CorrelationType, RuntimeEnv } from './api.ts';
 import { ANOMALY_DETECTORS, type AnomalyDetector, type DetectorParams } from '../anomaly/detectors.ts';
 import { StateTable, type KeyState } from './state-table.ts';
+import { copyKey } from '../key.ts';
 
 export interface AnomalyParams {
   readonly value: CompiledExpr;
@@ -113,7 +114,7 @@ function buildAnomaly(rule: Rule & { params: AnomalyParams }, env: RuntimeEnv) {
     onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void {
       const t = ev.ts;
       const x = Number(value.fn(ev));
-      const s = states.find(keyStr, t) ?? states.insert(keyStr, { key: key.slice(), last: t, timer: null, sum: 0, series: new Float64Array(history), points: 0, quiet: 0 });
+      const s = states.find(keyStr, t) ?? states.insert(keyStr, { key: copyKey(key), last: t, timer: null, sum: 0, series: new Float64Array(history), points: 0, quiet: 0 });
       s.last = t;
       if (Number.isFinite(x)) s.sum += x;
       if (timer === null) timer = env.clock.at((Math.floor(t / interval) + 1) * interval, boundary);

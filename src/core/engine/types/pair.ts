@@ -14,6 +14,7 @@ import type { VigilEvent } from '../../event.generated.ts';
 import type { CorrelationType, ParamTools, RuntimeEnv } from './api.ts';
 import { StateTable, type KeyState } from './state-table.ts';
 import { encodeKey } from '../key.ts';
+import { copyKey } from '../key.ts';
 
 interface Side { readonly when: CompiledExpr | null; readonly key: readonly CompiledExpr[] | null }
 
@@ -110,7 +111,7 @@ function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
         const existing = states.get(k1.str);
         if (existing && t - existing.firstTs <= window) return;
         if (existing) states.delete(k1.str);
-        const k = k1.key.slice();
+        const k = copyKey(k1.key);
         const s = states.insert(k1.str, { key: k, last: t, timer: null, firstTs: t, firstKey: firstData(k) });
         s.timer = env.clock.at(t + window + 1, (due) => expire(s, k1.str, due));
       }

@@ -4,6 +4,7 @@
  */
 import type { CorrelationType } from './api.ts';
 import { StateTable, type KeyState } from './state-table.ts';
+import { copyKey } from '../key.ts';
 
 export interface SingleParams { readonly suppress: number | null }
 
@@ -29,7 +30,7 @@ export const single: CorrelationType<SingleParams> = {
     return {
       onEvent(ev, key, keyStr) {
         const t = ev.ts;
-        const s = states.find(keyStr, t) ?? states.insert(keyStr, { key: key.slice(), last: t, timer: null, hitAt: -Infinity });
+        const s = states.find(keyStr, t) ?? states.insert(keyStr, { key: copyKey(key), last: t, timer: null, hitAt: -Infinity });
         s.last = t;
         if (t - s.hitAt <= suppress) return;
         s.hitAt = t;

@@ -15,6 +15,7 @@ import { counterFactory, type Counter } from '../pieces/counters.ts';
 import { Collected, COLLECT_OPS, type CollectOp, type CollectSpec } from '../pieces/collect.ts';
 import { TimeRing } from '../pieces/time-ring.ts';
 import { StateTable, type KeyState } from './state-table.ts';
+import { copyKey, detach } from '../key.ts';
 
 export interface RecoverParams {
   readonly count: number;
@@ -119,10 +120,10 @@ function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEn
   const fresh = (key: readonly unknown[], t: number): TState => {
     const old = states.reuse();
     if (old === undefined || old.key.length !== key.length) {
-      return { key: key.slice(), last: t, timer: null, phase: ARMED, counter: newCounter(), collected: collect ? new Collected(collect) : null, lastCounted: -Infinity, firedAt: -Infinity, since: null };
+      return { key: copyKey(key), last: t, timer: null, phase: ARMED, counter: newCounter(), collected: collect ? new Collected(collect) : null, lastCounted: -Infinity, firedAt: -Infinity, since: null };
     }
     const k = old.key as unknown[];
-    for (let i = 0; i < key.length; i++) k[i] = key[i];
+    for (let i = 0; i < key.length; i++) k[i] = detach(key[i]);
     old.last = t; old.timer = null; old.phase = ARMED; old.counter.clear();
     old.collected = collect ? new Collected(collect) : null;
     old.lastCounted = -Infinity; old.firedAt = -Infinity; old.since = null;
