@@ -110,7 +110,7 @@ test('vigil run refuses a config with an unknown input plugin, naming the line (
     child.stderr.on('data', (c: Buffer) => { err += c; });
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     assert.equal(code, 1);
-    assert.match(err, new RegExp(`${join(dir, 'vigil.yaml').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:5:10 input plugin "procnett" is not known; did you mean "procnet"\\? \\[VGL_PLUGIN_UNKNOWN\\]`));
+    assert.match(err, new RegExp(`${join(dir, 'vigil.yaml').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:5:10 input plugin \`procnett\` is not known; did you mean \`procnet\`\\? \\[VGL_PLUGIN_UNKNOWN\\]`));
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 

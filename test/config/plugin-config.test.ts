@@ -42,7 +42,7 @@ test('an unknown plugin name and a duplicate instance name are located errors', 
   assert.deepEqual(instances.map((i) => i.name), ['procnet']);
   assert.deepEqual(diagnostics.map((d) => [d.code, d.loc.line, d.message]), [
     ['VGL_PLUGIN_DUPLICATE_NAME', 3, 'input instance name "procnet" is used twice; give each instance its own `name`'],
-    ['VGL_PLUGIN_UNKNOWN', 4, 'input plugin "pcap-file" is not known; did you mean "pcapfile"?'],
+    ['VGL_PLUGIN_UNKNOWN', 4, 'input plugin `pcap-file` is not known; did you mean `pcapfile`?'],
   ]);
 });
 

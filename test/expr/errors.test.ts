@@ -123,8 +123,8 @@ describe('VGL_EXPR_UNKNOWN_LIST', () => {
     const d = only('in_list(dst.port, "hot_port")');
     assert.equal(d.code, 'VGL_EXPR_UNKNOWN_LIST');
     assert.equal(at(d), 'rules/site.yaml:12:11');
-    assert.equal(d.message, 'in_list() names the list "hot_port", which is not defined; did you mean "hot_ports"?');
-    assert.equal(only('cidr(src.ip, "net")').message, 'cidr() names the list "net", which is not defined; did you mean "nets"?');
+    assert.equal(d.message, 'in_list() names the list "hot_port", which is not defined; did you mean `hot_ports`?');
+    assert.equal(only('cidr(src.ip, "net")').message, 'cidr() names the list "net", which is not defined; did you mean `nets`?');
   });
 });
 

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import type { Diagnostic } from '../rules/types.ts';
 import { locate, pathText, type ConfigSource, type ConfigPath } from './locate.ts';
-import { nearestName } from './nearest.ts';
+import { suggestion } from '../text/nearest.ts';
 
 type Issue = z.core.$ZodIssue;
 
@@ -60,11 +60,10 @@ export function issuesToDiagnostics(
     if (issue.code === 'unrecognized_keys') {
       const valid = keysAt(schema, rel);
       for (const k of issue.keys) {
-        const near = nearestName(k, valid);
         out.push({
           code: 'VGL_CONFIG_UNKNOWN_KEY', severity: 'error', loc: locate(src, [...path, k], true),
           message: `${what} key \`${pathText([...path, k])}\` is not a valid key` +
-            (near ? `; did you mean \`${near}\`?` : `; valid keys here: ${valid.join(', ') || '(none)'}`),
+            suggestion(k, valid, valid.length === 0 ? { otherwise: 'this map takes no keys' } : {}),
         });
       }
       continue;

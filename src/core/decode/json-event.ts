@@ -11,7 +11,7 @@
  */
 import { EVENT_KINDS, FIELD_BY_NAME, FIELD_PREFIXES, FIELDS, type FieldSpec } from '../fields.ts';
 import type { VigilEvent } from '../event.generated.ts';
-import { nearestName } from '../config/nearest.ts';
+import { suggestion } from '../text/nearest.ts';
 import { canonicalIpText } from './ip-text.ts';
 
 export interface JsonEventOptions {
@@ -74,8 +74,7 @@ function copyFields(obj: Record<string, unknown>, prefix: string, out: Record<st
       continue;
     }
     if (opts.allowUnknownFields) { setPath(out, name, value); continue; }
-    const near = nearestName(name, FIELD_NAMES);
-    throw new LineProblem(`\`${name}\` is not a known field${near ? `; did you mean \`${near}\`?` : '; see `vigil fields` for the list'}`, name);
+    throw new LineProblem(`\`${name}\` is not a known field${suggestion(name, FIELD_NAMES, { otherwise: 'see `vigil fields` for the list' })}`, name);
   }
 }
 

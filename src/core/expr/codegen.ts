@@ -10,7 +10,7 @@ import type { ExprCode } from './codes.ts';
 import type { ConstArg, HelperContext, HelperFn } from './helpers/types.ts';
 import { parse, findName } from './parse.ts';
 import { plainPlacement, rawPlacement, type Placement } from './locate.ts';
-import { nearest } from './suggest.ts';
+import { didYouMean, nearest, suggestion } from '../text/nearest.ts';
 import { HELPER_BY_NAME, HELPER_NAMES } from './helpers/index.ts';
 import { FIELDS, FIELD_PREFIXES, isKnownField } from '../fields.ts';
 
@@ -193,9 +193,8 @@ export class Generator {
     if (root.startsWith('$')) {
       const v = root.slice(1);
       if (Object.hasOwn(env.vars, v)) return tail(constCode(env.vars[v], (x) => this.hoist(x)));
-      const near = nearest(root, Object.keys(env.vars).map((k) => `$${k}`));
-      this.report(frame, 'VGL_EXPR_UNKNOWN_VAR', this.at(frame, [root], 'path'), root.length,
-        `\`${root}\` is not a defined var${near ? `; did you mean \`${near}\`?` : '; define it under `vars:` in a rule file'}`);
+      const fix = suggestion(root, Object.keys(env.vars).map((k) => `$${k}`), { otherwise: 'define it under `vars:` in a rule file' });
+      this.report(frame, 'VGL_EXPR_UNKNOWN_VAR', this.at(frame, [root], 'path'), root.length, `\`${root}\` is not a defined var${fix}`);
       return 'undefined';
     }
     if (Object.hasOwn(env.macros, root)) return tail(this.macro(root, frame, rel));
@@ -206,9 +205,8 @@ export class Generator {
         this.fields.add(path);
         return `s.${root}${rest.map((n) => (SAFE_NAME.test(n) ? `?.${n}` : `?.[${JSON.stringify(n)}]`)).join('')}`;
       }
-      const near = nearest(path, ALL_FIELD_PATHS);
-      this.report(frame, 'VGL_EXPR_UNKNOWN_FIELD', this.at(frame, names, 'path'), path.length,
-        `\`${path}\` is not a field${near ? `; did you mean \`${near}\`?` : '; see the field reference for the valid names'}`);
+      const fix = suggestion(path, ALL_FIELD_PATHS, { otherwise: 'see the field reference for the valid names' });
+      this.report(frame, 'VGL_EXPR_UNKNOWN_FIELD', this.at(frame, names, 'path'), path.length, `\`${path}\` is not a field${fix}`);
       return 'undefined';
     }
     if (this.extraRoots.has(root)) return tail(`s[${JSON.stringify(root)}]`);
@@ -218,7 +216,7 @@ export class Generator {
     const near = nearest(path, candidates) ?? nearest(root, candidates);
     const kinds = this.extraRoots.size ? 'a field, macro, list or template value' : 'a field, macro or list';
     this.report(frame, 'VGL_EXPR_UNKNOWN_FIELD', this.at(frame, names, 'path'), root.length,
-      `\`${root}\` is not ${kinds}${near ? `; did you mean \`${near}\`?` : ''}`);
+      `\`${root}\` is not ${kinds}${near !== undefined ? didYouMean(near) : ''}`);
     return 'undefined';
   }
 
@@ -262,10 +260,9 @@ export class Generator {
     const args = node.args.map((a) => this.gen(a, frame, rel));
     const offset = this.at(frame, [node.name], kind);
     if (!spec) {
-      const near = nearest(node.name, HELPER_NAMES);
+      const fix = suggestion(node.name, HELPER_NAMES, { otherwise: 'see the helpers in the expression reference' });
       const what = kind === 'transform' ? 'transform' : 'helper function';
-      this.report(frame, 'VGL_EXPR_UNKNOWN_HELPER', offset, node.name.length,
-        `\`${node.name}\` is not a ${what}${near ? `; did you mean \`${near}\`?` : '; see the helpers in the expression reference'}`);
+      this.report(frame, 'VGL_EXPR_UNKNOWN_HELPER', offset, node.name.length, `\`${node.name}\` is not a ${what}${fix}`);
       return 'undefined';
     }
     const n = node.args.length;

@@ -11,7 +11,7 @@ import type { PluginCatalog, PluginKind } from './catalog.ts';
 import type { ConfigSource, ConfigPath } from '../config/locate.ts';
 import { locate } from '../config/locate.ts';
 import { issuesToDiagnostics } from '../config/issues.ts';
-import { nearestName } from '../config/nearest.ts';
+import { suggestion } from '../text/nearest.ts';
 import { deepFreeze } from '../config/freeze.ts';
 import { pluginContext, type PluginServices } from './context.ts';
 import { guardInput, guardEnricher, guardAction, type PluginError } from './guard.ts';
@@ -62,8 +62,8 @@ export function instantiate<K extends PluginKind>(kind: K, requests: readonly In
     const entry = env.catalog.get(kind, req.use);
     if (!entry) {
       const known = env.catalog.names(kind);
-      const near = nearestName(req.use, known);
-      fail('VGL_PLUGIN_UNKNOWN', `${kind} plugin "${req.use}" is not known; ${near ? `did you mean "${near}"?` : `known ${kind} plugins: ${known.join(', ') || '(none)'}`}`, ['use']);
+      const fix = suggestion(req.use, known, known.length === 0 ? { otherwise: `no ${kind} plugins are registered` } : {});
+      fail('VGL_PLUGIN_UNKNOWN', `${kind} plugin \`${req.use}\` is not known${fix}`, ['use']);
       continue;
     }
     const plugin = entry.plugin as AnyPlugin;

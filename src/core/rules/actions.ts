@@ -9,7 +9,7 @@ import type { DiagnosticSink } from './context.ts';
 import type { ExprTools } from './exprs.ts';
 import type { ValueReader } from './values.ts';
 import { describeNode, type LMap, type LNode } from './source.ts';
-import { suggestion } from './suggest.ts';
+import { suggestion } from '../text/nearest.ts';
 
 export type KnownActions = ReadonlyMap<string, { readonly paramsSchema?: z.ZodType }>;
 

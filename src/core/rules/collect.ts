@@ -8,7 +8,7 @@ import type { SourceLoc } from './types.ts';
 import type { DiagnosticSink } from './context.ts';
 import { describeNode, toPlain, type LEntry, type LMap, type LNode, type ParsedFile, type Scalar } from './source.ts';
 import { RULE_ID, SNAKE_NAME, reservedReason } from './names.ts';
-import { nearest, suggestion } from './suggest.ts';
+import { suggestion } from '../text/nearest.ts';
 import { applyOverride } from './overrides.ts';
 
 export const TOP_LEVEL_KEYS = ['vars', 'lists', 'macros', 'rules', 'overrides'] as const;
@@ -119,9 +119,8 @@ function collectLists(m: LMap, out: Collected, sink: DiagnosticSink): void {
     if (extend) {
       const prev = out.lists.get(name);
       if (!prev) {
-        const near = nearest(name, [...out.lists.keys()]);
-        const fix = near !== undefined ? `did you mean \`${near}+\`?` : `define it first with \`${name}: [...]\``;
-        sink.error('VGL_LIST_EXTEND_UNDEFINED', e.keyLoc, `\`${rawName}\` extends list \`${name}\`, which is not defined before it; ${fix}`);
+        const fix = suggestion(name, out.lists.keys(), { show: (l) => `${l}+`, otherwise: `define it first with \`${name}: [...]\`` });
+        sink.error('VGL_LIST_EXTEND_UNDEFINED', e.keyLoc, `\`${rawName}\` extends list \`${name}\`, which is not defined before it${fix}`);
         continue;
       }
       out.lists.set(name, { name, values: [...prev.values, ...values], loc: prev.loc });

@@ -14,7 +14,7 @@ import type { KnownActions } from './actions.ts';
 import { compileActions } from './actions.ts';
 import { LocatedParamTools } from './param-tools.ts';
 import { describeNode, type LNode } from './source.ts';
-import { suggestion } from './suggest.ts';
+import { suggestion } from '../text/nearest.ts';
 import { readDescription, readEnabled, readKey, readLimit, readOn, readSeverity, readTags } from './rule-keys.ts';
 
 /** Keys every rule may have, in the canonical order of a rule file. */

@@ -20,7 +20,7 @@ import { ValueReader } from './values.ts';
 import { BUILTIN_ACTIONS } from './builtin-actions.ts';
 import { listRuleFiles } from './files.ts';
 import { ruleHash } from './hash.ts';
-import { suggestion } from './suggest.ts';
+import { suggestion } from '../text/nearest.ts';
 import type { KnownActions } from './actions.ts';
 
 export interface LoadOptions {

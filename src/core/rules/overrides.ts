@@ -7,7 +7,7 @@
 import type { DiagnosticSink } from './context.ts';
 import type { RuleDef } from './collect.ts';
 import { describeNode, type LEntry, type LNode } from './source.ts';
-import { suggestion } from './suggest.ts';
+import { suggestion } from '../text/nearest.ts';
 
 const OVERRIDE_KEYS = ['id', 'replace', 'append', 'enabled'] as const;
 /** Keys whose value is a list in every rule; `append` may create them. */

@@ -12,7 +12,7 @@ import type { ExprTools } from './exprs.ts';
 import type { ValueReader } from './values.ts';
 import { compileActions, type ActionTools } from './actions.ts';
 import { describeNode, type LEntry, type LNode } from './source.ts';
-import { suggestion } from './suggest.ts';
+import { suggestion } from '../text/nearest.ts';
 
 export interface ParamToolsDeps extends ActionTools {
   readonly reader: ValueReader;

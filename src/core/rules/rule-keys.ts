@@ -11,7 +11,7 @@ import type { ExprTools } from './exprs.ts';
 import type { ValueReader } from './values.ts';
 import { describeNode, describeValue, type LEntry, type LNode } from './source.ts';
 import { FIELD_PATH } from './names.ts';
-import { suggestion } from './suggest.ts';
+import { suggestion } from '../text/nearest.ts';
 import { formatDuration } from './duration.ts';
 
 const LIMIT_KEYS = ['count', 'per', 'notice'] as const;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { HostFacts } from '../host.ts';
 import { emptyHostFacts } from '../host.ts';
-import { suggestion } from './suggest.ts';
+import { suggestion } from '../text/nearest.ts';
 
 export interface ExpectedHit {
   readonly rule: string;

@@ -20,7 +20,7 @@ import { loadRuleset, loadRulesetFromText } from './load.ts';
 import { hasErrors, formatDiagnostic } from './diagnostics.ts';
 import { findTestCases, readTestCase, TestCaseError, type TestCase } from './test-case.ts';
 import { diffHits } from './hit-diff.ts';
-import { suggestion } from './suggest.ts';
+import { suggestion } from '../text/nearest.ts';
 
 export interface RuleTestOptions {
   /** Known action plugins (as for loading); `context.set`/`context.delete` are always known. */

@@ -7,7 +7,7 @@ import type { SourceLoc } from './types.ts';
 import type { DiagnosticSink } from './context.ts';
 import { describeValue, type LNode } from './source.ts';
 import { parseDuration } from './duration.ts';
-import { nearest } from './suggest.ts';
+import { suggestion } from '../text/nearest.ts';
 
 const VAR_REF = /^\$([A-Za-z_][A-Za-z0-9_]*)$/;
 
@@ -27,9 +27,8 @@ export class ValueReader {
       const m = typeof n.value === 'string' ? VAR_REF.exec(n.value) : null;
       if (!m) return { value: n.value, loc: n.loc };
       if (!Object.hasOwn(this.vars, m[1])) {
-        const near = nearest(m[1], Object.keys(this.vars));
-        const fix = near !== undefined ? `did you mean \`$${near}\`?` : 'define it under `vars:`';
-        this.sink.error('VGL_EXPR_UNKNOWN_VAR', n.textLoc, `\`$${m[1]}\` names no var; ${fix}`, this.rule);
+        const fix = suggestion(m[1], Object.keys(this.vars), { show: (v) => `$${v}`, otherwise: 'define it under `vars:`' });
+        this.sink.error('VGL_EXPR_UNKNOWN_VAR', n.textLoc, `\`$${m[1]}\` names no var${fix}`, this.rule);
         return null;
       }
       return { value: this.vars[m[1]], loc: n.loc, via: m[1] };

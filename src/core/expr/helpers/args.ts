@@ -1,12 +1,13 @@
 /** Argument handling shared by helpers. */
 import type { ArgProblem, HelperContext } from './types.ts';
-import { nearest } from '../suggest.ts';
+import { suggestion } from '../../text/nearest.ts';
 
 export function unknownList(helper: string, name: unknown, lists: HelperContext['lists']): ArgProblem {
-  const near = typeof name === 'string' ? nearest(name, Object.keys(lists)) : null;
+  const otherwise = 'define it under `lists:` in a rule file';
+  const fix = typeof name === 'string' ? suggestion(name, Object.keys(lists), { otherwise }) : `; ${otherwise}`;
   return {
     code: 'VGL_EXPR_UNKNOWN_LIST',
-    message: `${helper}() names the list ${JSON.stringify(name)}, which is not defined${near ? `; did you mean "${near}"?` : '; define it under `lists:` in a rule file'}`,
+    message: `${helper}() names the list ${JSON.stringify(name)}, which is not defined${fix}`,
   };
 }
 
