@@ -1,16 +1,18 @@
 /**
- * The one table of diagnostic codes (loader codes merged with the expression
- * compiler's) and the two output forms of a diagnostic: the human line with
+ * The one table of diagnostic codes (the rule loader's merged with the
+ * expression compiler's, the config loader's and the plugin loader's) and the two output forms of a diagnostic: the human line with
  * an excerpt and caret, and a JSON object for `--json`.
  */
 import type { Diagnostic, SourceLoc } from './types.ts';
 import { LOADER_CODES, type CodeInfo } from './codes.ts';
 import { EXPR_CODES } from '../expr/codes.ts';
+import { CONFIG_CODES } from '../config/codes.ts';
+import { PLUGIN_CODES } from '../plugins/codes.ts';
 
 export type { CodeInfo };
 
-/** Every code vigil reports while loading rules, with its title, description and docs anchor. */
-export const DIAGNOSTIC_CODES: Readonly<Record<string, CodeInfo>> = Object.freeze({ ...LOADER_CODES, ...EXPR_CODES });
+/** Every code vigil reports (rules, expressions, config, plugins), with its title, description and docs anchor. */
+export const DIAGNOSTIC_CODES: Readonly<Record<string, CodeInfo>> = Object.freeze({ ...LOADER_CODES, ...EXPR_CODES, ...CONFIG_CODES, ...PLUGIN_CODES });
 
 /** The anchor of a code's section in docs/errors.md. */
 export function docsAnchor(code: string): string {
