@@ -9,7 +9,7 @@ export interface VigilEvent {
   kind: EventKind;
   /** Name of the input instance that produced the event. */
   input: string;
-  /** Interface name (or pcapng interface index as a string when the name is unknown). */
+  /** Interface name (or the pcapng interface index, or NFLOG input device index, as a string when the name is unknown). */
   iface?: string;
   /** Transport protocol: tcp, udp, icmp, icmp6, or the IP protocol number as a string. */
   proto?: string;
@@ -99,7 +99,7 @@ export interface VigilEvent {
       };
     };
   };
-  /** Bytes: the captured frame length for packets; total bytes (both directions) for flows. */
+  /** Bytes: the frame length on the wire for packets (even when the capture kept less; for NFLOG the logged packet length); total bytes (both directions) for flows. */
   bytes?: number;
   /** Packet count: 1 for packets; both directions for flows. */
   packets?: number;
