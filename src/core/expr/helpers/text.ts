@@ -46,6 +46,12 @@ export const contains: HelperSpec = {
   },
 };
 
+export const without: HelperSpec = {
+  name: 'without', signature: 'without(list, x)', description: 'Copy of a list without the elements equal to x (strict equality); undefined when not a list.', example: 'without(data.ports, dst.port)',
+  minArgs: 2, maxArgs: 2,
+  make: () => (l, x) => (Array.isArray(l) ? l.filter((e) => e !== x) : undefined),
+};
+
 export const int: HelperSpec = {
   name: 'int', signature: 'int(x)', description: 'x as an integer (truncated toward zero); decimal strings are parsed. Undefined when not a number.', example: 'int(prefix) > 3',
   minArgs: 1, maxArgs: 1,
@@ -65,4 +71,4 @@ export const str: HelperSpec = {
   },
 };
 
-export const TEXT_HELPERS: readonly HelperSpec[] = [lower, upper, len, startswith, endswith, contains, int, str];
+export const TEXT_HELPERS: readonly HelperSpec[] = [lower, upper, len, startswith, endswith, contains, without, int, str];
