@@ -142,33 +142,33 @@ function portscanCases(): Case[] {
       expect: [{ rule: 'portscan-multi-port', at: at(5, 10), src: S1, tags: ['MULTI_PORT'], count: 6, actions: block(S1) }],
     },
   ];
-  // Report-only: every twin on the same traffic, asking for a log line instead of a block.
+  // Report-only: every rule on its own traffic, asking for a log line instead of a block.
   const twins: Array<[string, string, Pkt[], number, string]> = [];
   let base = T0;
   const srcs = range(1, 9).map((i) => `203.0.113.${100 + i}`);
   const next = () => (base += 600_000);
-  twins.push(['portscan-null-report', 'NULL', [t(next(), srcs[0], HOST, 40000, 111, 0)], base, srcs[0]]);
-  twins.push(['portscan-fin-report', 'FIN', [t(next(), srcs[1], HOST, 40000, 111, 'F')], base, srcs[1]]);
-  twins.push(['portscan-xmas-report', 'XMAS', [t(next(), srcs[2], HOST, 40000, 111, 'FPU')], base, srcs[2]]);
-  twins.push(['portscan-multi-port-report', 'MULTI_PORT', syns(srcs[3], range(100, 6), 100, next()), base + 500, srcs[3]]);
-  twins.push(['portscan-one-port-many-report', 'ONE_PORT_MANY', syns(srcs[4], Array(15).fill(8000), 100, next()), base + 1400, srcs[4]]);
+  twins.push(['portscan-null', 'NULL', [t(next(), srcs[0], HOST, 40000, 111, 0)], base, srcs[0]]);
+  twins.push(['portscan-fin', 'FIN', [t(next(), srcs[1], HOST, 40000, 111, 'F')], base, srcs[1]]);
+  twins.push(['portscan-xmas', 'XMAS', [t(next(), srcs[2], HOST, 40000, 111, 'FPU')], base, srcs[2]]);
+  twins.push(['portscan-multi-port', 'MULTI_PORT', syns(srcs[3], range(100, 6), 100, next()), base + 500, srcs[3]]);
+  twins.push(['portscan-one-port-many', 'ONE_PORT_MANY', syns(srcs[4], Array(15).fill(8000), 100, next()), base + 1400, srcs[4]]);
   const h = next();
-  twins.push(['portscan-half-connect-report', 'HALF_CONNECT', [t(h, srcs[5], HOST, 41000, 22, 'S', 5000), t(h + 1, HOST, srcs[5], 22, 41000, 'SA', 9000, 5001), t(h + 2, srcs[5], HOST, 41000, 22, 'R', 5001)], h + 2, srcs[5]]);
+  twins.push(['portscan-half-connect', 'HALF_CONNECT', [t(h, srcs[5], HOST, 41000, 22, 'S', 5000), t(h + 1, HOST, srcs[5], 22, 41000, 'SA', 9000, 5001), t(h + 2, srcs[5], HOST, 41000, 22, 'R', 5001)], h + 2, srcs[5]]);
   const f = next();
-  twins.push(['portscan-full-connect-report', 'FULL_CONNECT', [t(f, srcs[6], HOST, 41000, 22, 'S', 5000), t(f + 1, HOST, srcs[6], 22, 41000, 'SA', 9000, 5001), t(f + 2, srcs[6], HOST, 41000, 22, 'A', 5001, 9001), t(f + 3, srcs[6], HOST, 41000, 22, 'RA', 5001, 9001)], f + 3, srcs[6]]);
+  twins.push(['portscan-full-connect', 'FULL_CONNECT', [t(f, srcs[6], HOST, 41000, 22, 'S', 5000), t(f + 1, HOST, srcs[6], 22, 41000, 'SA', 9000, 5001), t(f + 2, srcs[6], HOST, 41000, 22, 'A', 5001, 9001), t(f + 3, srcs[6], HOST, 41000, 22, 'RA', 5001, 9001)], f + 3, srcs[6]]);
   const u = next();
-  twins.push(['portscan-udp-report', 'UDP_SCAN', range(0, 6).map((i) => ({ at: u + i * 10, bytes: frame(ip(srcs[7], HOST, PROTO.UDP, udp({ sport: 45000, dport: 100 + i }))) })), u + 50, srcs[7]]);
+  twins.push(['portscan-udp', 'UDP_SCAN', range(0, 6).map((i) => ({ at: u + i * 10, bytes: frame(ip(srcs[7], HOST, PROTO.UDP, udp({ sport: 45000, dport: 100 + i }))) })), u + 50, srcs[7]]);
   const s = next() + 3_600_000;
-  twins.push(['portscan-slow-ports-report', 'SLOW_SCAN', syns(srcs[8], range(100, 7), 90_000, s), s + 6 * 90_000, srcs[8]]);
+  twins.push(['portscan-slow-ports', 'SLOW_SCAN', syns(srcs[8], range(100, 7), 90_000, s), s + 6 * 90_000, srcs[8]]);
   const sh = s + 3_600_000;
-  twins.push(['portscan-slow-hits-report', 'SLOW_SCAN', syns('203.0.113.120', Array(8).fill(8080), 90_000, sh), sh + 7 * 90_000, '203.0.113.120']);
+  twins.push(['portscan-slow-hits', 'SLOW_SCAN', syns('203.0.113.120', Array(8).fill(8080), 90_000, sh), sh + 7 * 90_000, '203.0.113.120']);
   cases.push({
-    pack: 'portscan', name: 'report-only', description: 'With enforce: false every rule’s report-only twin fires instead, asking for a log line and no block.',
+    pack: 'portscan', name: 'report-only', description: 'With enforce: false every rule asks for a log line instead of a block (the actions’ `if:` decides at load).',
     vars: { enforce: false }, listen: [22],
     packets: twins.flatMap((x) => x[2]).sort((a, b) => a.at - b.at),
     expect: twins.map(([rule, tag, , when, src]) => ({
       rule, at: when, src, tags: [tag],
-      actions: [{ plugin: 'log', params: { note: `report-only: ${src} not blocked (${rule.replace(/-report$/, '')})` } }, ...contexts(src, rule.replace(/-report$/, ''))],
+      actions: [{ plugin: 'log', params: { note: `report-only: ${src} not blocked (${rule})` } }, ...contexts(src, rule)],
     })).sort((a, b) => a.at - b.at),
   });
   return cases;
