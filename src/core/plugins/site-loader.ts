@@ -44,9 +44,26 @@ export async function definitionFromModule(mod: Record<string, unknown>): Promis
   return problems.length ? { problems } : { plugin: x as AnyPlugin };
 }
 
+let typeScriptHook: Promise<void> | undefined;
+// Running from this file's .ts source means a TypeScript loader is already active.
+const LOADER_ACTIVE = import.meta.url.endsWith('.ts');
+
+/**
+ * The compiled build runs on plain Node, which cannot import a `.ts` plugin;
+ * tsx's loader is registered before the first one, so a `.ts` file dropped
+ * into a plugin directory works in both the built and the source form.
+ */
+async function importModule(specifier: string): Promise<Record<string, unknown>> {
+  if (!LOADER_ACTIVE && specifier.endsWith('.ts')) {
+    typeScriptHook ??= import('tsx/esm/api').then((m) => { m.register(); });
+    await typeScriptHook;
+  }
+  return await import(specifier) as Record<string, unknown>;
+}
+
 async function loadOne(specifier: string, origin: string): Promise<LoadedPlugin | PluginLoadError> {
   let mod: Record<string, unknown>;
-  try { mod = await import(specifier) as Record<string, unknown>; } catch (e) {
+  try { mod = await importModule(specifier); } catch (e) {
     const err = e as Error;
     // esbuild puts the located syntax error on the second line: keep every line, joined.
     const text = (err?.message ?? String(e)).split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
