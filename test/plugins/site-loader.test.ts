@@ -113,3 +113,9 @@ test('a plugin from an npm package name is resolved from the config directory an
   instances[0].instance.enrich(ev);
   assert.equal(ev.iface, 'ETH0');
 });
+
+test('docs/plugins.md shows the worked example exactly as the file the loader runs', () => {
+  const page = readFileSync(join(ROOT, 'docs', 'plugins.md'), 'utf8');
+  const file = readFileSync(join(EXAMPLES, 'csv-hits.ts'), 'utf8').trimEnd();
+  assert.ok(page.includes('```ts\n' + file + '\n```'), 'regenerate docs/plugins.md with `npm run gen`');
+});
