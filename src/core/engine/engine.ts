@@ -27,6 +27,7 @@ import { encodeKey, partString } from './key.ts';
 import { renderHit } from './render-hit.ts';
 import { ENGINE_ACTIONS } from './engine-actions.ts';
 import { Limiter } from './limiter.ts';
+import { conditionFacts, type ConditionFacts } from '../expr/pins.ts';
 
 export type EngineLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
@@ -86,7 +87,33 @@ interface Slot {
  * same ruleset, so the same meaning): the condition runs once per event for
  * all of them. Stock packs repeat conditions such as a bare SYN often.
  */
-interface CondGroup { readonly when: ((s: object) => unknown) | null; readonly slots: Slot[] }
+interface CondGroup { readonly when: ((s: object) => unknown) | null; readonly slots: Slot[]; readonly facts: ConditionFacts | null }
+
+/**
+ * The groups of one event kind, also split by the event's `proto`: a group
+ * whose condition pins `proto` (`proto == "tcp" && …`) sits only in the
+ * buckets of the values it allows; an unpinned one sits in every bucket.
+ * A condition that can never be true is left out. Each list keeps load
+ * order, so the rules that can match still run (and hit) in that order.
+ */
+interface KindIndex {
+  /** Every group that can match: for events whose proto is not a string. */
+  readonly all: CondGroup[];
+  /** proto value → the groups that can match it. */
+  readonly byProto: Map<string, CondGroup[]>;
+  /** Groups that do not pin proto: for a string proto no group names. */
+  readonly unpinned: CondGroup[];
+}
+
+function indexKind(groups: readonly CondGroup[]): KindIndex {
+  const all = groups.filter((g) => !g.facts?.never);
+  const protoOf = (g: CondGroup) => g.facts?.pins.get('proto');
+  const unpinned = all.filter((g) => protoOf(g) === undefined);
+  const byProto = new Map<string, CondGroup[]>();
+  for (const g of all) for (const v of protoOf(g) ?? []) byProto.set(v, []);
+  for (const [v, list] of byProto) for (const g of all) { const p = protoOf(g); if (p === undefined || p.has(v)) list.push(g); }
+  return { all, byProto, unpinned };
+}
 
 type PendingAction = { plugin: string; params: Readonly<Record<string, unknown>>; ts: number; rule: string };
 
@@ -101,7 +128,7 @@ export class Engine {
   private readonly memory: KeyMemory;
   private readonly logger?: EngineLogger;
   private slots = new Map<string, Slot>();
-  private index = new Map<string, CondGroup[]>();
+  private index = new Map<string, KindIndex>();
   private events = 0;
   private reloads = 0;
   private actionErrors = 0;
@@ -159,22 +186,24 @@ export class Engine {
     }
     let removed = 0;
     for (const [id, s] of this.slots) if (next.get(id) !== s) { s.runtime.dispose(); if (!next.has(id)) removed++; }
-    const index = new Map<string, CondGroup[]>();
+    const byKind = new Map<string, CondGroup[]>();
     const bySource = new Map<string, CondGroup>();
     for (const s of next.values()) {
       for (const kind of s.rule.on) {
         const src = kind + '\u0000' + (s.rule.when ? s.rule.when.source : '');
         let g = bySource.get(src);
         if (!g) {
-          g = { when: s.when, slots: [] };
+          g = { when: s.when, slots: [], facts: s.when ? conditionFacts(s.when) : null };
           bySource.set(src, g);
-          let list = index.get(kind);
-          if (!list) { list = []; index.set(kind, list); }
+          let list = byKind.get(kind);
+          if (!list) { list = []; byKind.set(kind, list); }
           list.push(g);
         }
         g.slots.push(s);
       }
     }
+    const index = new Map<string, KindIndex>();
+    for (const [kind, groups] of byKind) index.set(kind, indexKind(groups));
     this.slots = next;
     this.index = index;
     this.ruleset = ruleset;
@@ -193,8 +222,10 @@ export class Engine {
     if (!this.timeKnown) this.startTime(ev.ts);
     this.events++;
     if (ev.ts - this.lastSweep > CONTEXT_SWEEP_MS) { this.lastSweep = ev.ts; this.contexts.sweep(ev.ts); }
-    const groups = this.index.get(ev.kind);
-    if (groups === undefined) return;
+    const idx = this.index.get(ev.kind);
+    if (idx === undefined) return;
+    const proto = ev.proto;
+    const groups = typeof proto === 'string' ? (idx.byProto.get(proto) ?? idx.unpinned) : idx.all;
     this.inPush = true;
     try {
       for (let gi = 0; gi < groups.length; gi++) {

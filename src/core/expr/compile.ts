@@ -12,6 +12,7 @@ import { bindHelpers } from './helpers/index.ts';
 import { getProp, filterStatic, filterRelative, inOp } from './runtime.ts';
 import { plainPlacement, rawPlacement, subPlacement, type Placement } from './locate.ts';
 import { splitTemplate, renderValue } from './template.ts';
+import { FactsAnalyser, recordFacts } from './pins.ts';
 
 export { HELPER_NAMES, HELPERS } from './helpers/index.ts';
 export { EXPR_CODES, type ExprCode } from './codes.ts';
@@ -55,6 +56,7 @@ function build(source: string, loc: SourceLoc, place: Placement, env: CompileEnv
   const body = `${prelude}\nreturn function vigilExpr(s) { try { return ${code}; } catch { return undefined; } };`;
   const factory = new Function('K', 'H', 'gp', 'fs', 'fr', 'inOp', body) as (...deps: unknown[]) => (scope: object) => unknown;
   const fn = factory(gen.consts, helpers, getProp, filterStatic, filterRelative, inOp);
+  recordFacts(fn, new FactsAnalyser(env).facts(parsed.ast));
   return { ok: true, expr: { source, loc, fn, fields: [...gen.fields] } };
 }
 
