@@ -135,7 +135,7 @@ export const LOADER_CODES = {
   },
   VGL_TEST_CASE: {
     title: 'Invalid rule test case',
-    description: 'A folder under a rules directory\'s `tests/` needs an input (`events.jsonl`, or `*.pcap` / `*.pcapng`) and an `expected.yaml` list of hits; `case.yaml`, when present, holds only `description`, `host`, `gateway`, `listen`, `allow` and `vars`.',
+    description: 'A folder under a rules directory\'s `tests/` needs an input (`events.jsonl`, or `*.pcap` / `*.pcapng`) and an `expected.yaml` list of hits; `case.yaml`, when present, holds only `description`, `host`, `gateway`, `listen`, `allow`, `ephemeral`, `vars` and `until`.',
   },
 } as const satisfies Record<string, CodeInfo>;
 

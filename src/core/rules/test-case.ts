@@ -107,9 +107,13 @@ function listening(v: unknown, where: string): HostFacts['listening'] {
   const udp = new Set<number>();
   if (v === undefined || v === null) return { tcp, udp };
   for (const x of Array.isArray(v) ? v : [v]) {
+    // "53/udp" as in the config and --listen; "udp/53" is accepted too, as older cases write it.
     const m = typeof x === 'number' ? ['', 'tcp', String(x)] : typeof x === 'string' ? /^(?:(tcp|udp)\/)?(\d+)$/.exec(x) : null;
-    if (!m) throw new TestCaseError(`${where}: \`listen\` items are ports like 22 or "udp/53", got ${JSON.stringify(x)}`);
-    ((m[1] ?? 'tcp') === 'udp' ? udp : tcp).add(Number(m[2]));
+    const c = !m && typeof x === 'string' ? /^(\d+)\/(tcp|udp)$/.exec(x) : null;
+    const proto = m ? m[1] : c?.[2];
+    const port = m ? m[2] : c?.[1];
+    if (port === undefined) throw new TestCaseError(`${where}: \`listen\` items are ports like 22 or "53/udp", got ${JSON.stringify(x)}`);
+    ((proto ?? 'tcp') === 'udp' ? udp : tcp).add(Number(port));
   }
   return { tcp, udp };
 }
