@@ -17,20 +17,59 @@ export interface CollectSpec {
   readonly max: number;
 }
 
-interface Acc { add(v: unknown): void; value(): unknown }
+/** One aggregate; `reset` lets an evicted key's accumulators serve the next key without allocating. */
+interface Acc { add(v: unknown): void; value(): unknown; reset(): void }
 
 /** Value of `same` once two different values were seen. */
 const MIXED = Symbol('mixed');
 
+class First implements Acc {
+  private x: unknown = undefined; private set = false;
+  add(v: unknown): void { if (!this.set && v !== undefined) { this.x = detach(v); this.set = true; } }
+  value(): unknown { return this.set ? this.x : null; }
+  reset(): void { this.x = undefined; this.set = false; }
+}
+
+class Same implements Acc {
+  private x: unknown = undefined;
+  add(v: unknown): void { if (v === undefined || this.x === MIXED) return; if (this.x === undefined) this.x = detach(v); else if (this.x !== v) this.x = MIXED; }
+  value(): unknown { return this.x === MIXED || this.x === undefined ? null : this.x; }
+  reset(): void { this.x = undefined; }
+}
+
+/** or, and, max, min: a number folded with each numeric value. */
+class Fold implements Acc {
+  private x: number | null = null;
+  constructor(private readonly op: 'or' | 'and' | 'max' | 'min') {}
+  add(v: unknown): void {
+    if (typeof v !== 'number') return;
+    const x = this.x;
+    if (x === null) { this.x = v; return; }
+    switch (this.op) {
+      case 'or': this.x = x | v; break;
+      case 'and': this.x = x & v; break;
+      case 'max': if (v > x) this.x = v; break;
+      case 'min': if (v < x) this.x = v; break;
+    }
+  }
+  value(): unknown { return this.x; }
+  reset(): void { this.x = null; }
+}
+
+class Values implements Acc {
+  private readonly s = new Set<unknown>();
+  constructor(private readonly max: number) {}
+  add(v: unknown): void { if (v !== undefined && this.s.size < this.max) this.s.add(detach(v)); }
+  value(): unknown { return [...this.s]; }
+  reset(): void { this.s.clear(); }
+}
+
 function accumulator(op: CollectOp, max: number): Acc {
   switch (op) {
-    case 'first': { let x: unknown; let set = false; return { add(v) { if (!set && v !== undefined) { x = detach(v); set = true; } }, value: () => (set ? x : null) }; }
-    case 'same': { let x: unknown = undefined; return { add(v) { if (v === undefined || x === MIXED) return; if (x === undefined) x = detach(v); else if (x !== v) x = MIXED; }, value: () => (x === MIXED || x === undefined ? null : x) }; }
-    case 'or': { let x: number | null = null; return { add(v) { if (typeof v === 'number') x = x === null ? v : (x | v); }, value: () => x }; }
-    case 'and': { let x: number | null = null; return { add(v) { if (typeof v === 'number') x = x === null ? v : (x & v); }, value: () => x }; }
-    case 'max': { let x: number | null = null; return { add(v) { if (typeof v === 'number' && (x === null || v > x)) x = v; }, value: () => x }; }
-    case 'min': { let x: number | null = null; return { add(v) { if (typeof v === 'number' && (x === null || v < x)) x = v; }, value: () => x }; }
-    case 'values': { const s = new Set<unknown>(); return { add(v) { if (v !== undefined && s.size < max) s.add(detach(v)); }, value: () => [...s] }; }
+    case 'first': return new First();
+    case 'same': return new Same();
+    case 'values': return new Values(max);
+    default: return new Fold(op);
   }
 }
 
@@ -39,6 +78,8 @@ export class Collected {
   private readonly accs: Acc[];
   constructor(private readonly specs: readonly CollectSpec[]) { this.accs = specs.map((s) => accumulator(s.op, s.max)); }
   add(ev: object): void { for (let i = 0; i < this.specs.length; i++) this.accs[i].add(this.specs[i].expr.fn(ev)); }
+  /** Forget everything gathered (the key starts over, or the state serves a new key). */
+  reset(): void { for (let i = 0; i < this.accs.length; i++) this.accs[i].reset(); }
   snapshot(): Record<string, unknown> {
     const o: Record<string, unknown> = {};
     for (let i = 0; i < this.specs.length; i++) o[this.specs[i].name] = this.accs[i].value();

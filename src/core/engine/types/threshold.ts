@@ -125,14 +125,14 @@ function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEn
     const k = old.key as unknown[];
     for (let i = 0; i < key.length; i++) k[i] = detach(key[i]);
     old.last = t; old.timer = null; old.phase = ARMED; old.counter.clear();
-    old.collected = collect ? new Collected(collect) : null;
+    if (old.collected !== null) old.collected.reset(); else if (collect) old.collected = new Collected(collect);
     old.lastCounted = -Infinity; old.firedAt = -Infinity; old.since = null;
     return old;
   };
 
   const rearm = (s: TState): void => {
     s.phase = ARMED; s.counter.clear(); s.lastCounted = -Infinity; s.since = null;
-    if (collect) s.collected = new Collected(collect);
+    if (s.collected !== null) s.collected.reset();
   };
 
   const silentOver = (s: TState, t: number): boolean => {
