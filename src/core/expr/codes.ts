@@ -2,10 +2,7 @@
  * Diagnostic codes of the expression compiler. The rule loader's code table
  * (src/core/rules/diagnostics.ts) includes these; a code is never reused.
  */
-export interface ExprCodeSpec {
-  readonly title: string;
-  readonly description: string;
-}
+import type { CodeInfo } from '../rules/codes.ts';
 
 export const EXPR_CODES = {
   VGL_EXPR_SYNTAX: {
@@ -40,6 +37,6 @@ export const EXPR_CODES = {
     title: 'Template syntax error',
     description: 'A `{{` in a template has no closing `}}`, or a hole is empty.',
   },
-} as const satisfies Record<string, ExprCodeSpec>;
+} as const satisfies Record<string, CodeInfo>;
 
 export type ExprCode = keyof typeof EXPR_CODES;
