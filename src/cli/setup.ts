@@ -70,10 +70,11 @@ export async function buildCatalog(cfg: LoadedConfig, logger: Logger): Promise<P
     packages: cfg.config.plugins.packages,
     resolveFrom: cfg.baseDir,
   });
-  for (const e of errors) logger.error({ plugin: e.origin }, `site plugin ${e.origin} ${e.message}; it is not loaded`);
+  // The codes match what `vigil config check` prints for the same problems.
+  for (const e of errors) logger.error({ plugin: e.origin, code: 'VGL_PLUGIN_INVALID' }, `site plugin ${e.origin} ${e.message}; it is not loaded`);
   for (const p of plugins) {
     const clash = catalog.add(p.plugin, p.origin);
-    if (clash) logger.error({ plugin: p.origin }, clash);
+    if (clash) logger.error({ plugin: p.origin, code: 'VGL_PLUGIN_DUPLICATE_NAME' }, clash);
   }
   return catalog;
 }

@@ -187,6 +187,22 @@ test('a site plugin named in the config is loaded, its params checked at rule lo
   assert.match(bad.stdout, /colour/);
 });
 
+test('a broken site plugin is logged with its file and VGL_PLUGIN_INVALID, and the replay goes on without it', () => {
+  const plugins = join(dir, 'broken-plugins');
+  mkdirSync(plugins, { recursive: true });
+  writeFileSync(join(plugins, 'half-written.mjs'), 'export default { kind: "action", name: "half-written" };\n');
+  const cfg = join(dir, 'broken-plugins.yaml');
+  writeFileSync(cfg, `plugins:\n  dirs: [${JSON.stringify(plugins)}]\n`);
+  const r = vigil(['replay', capture, '--rules', rulesDir, '--host', '10.77.0.2', '--config', cfg, '--format', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, vigil(replayArgs('--format', 'json')).stdout);
+  const logged = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { code?: string; plugin?: string; msg: string });
+  const line = logged.find((l) => l.code === 'VGL_PLUGIN_INVALID');
+  assert.ok(line, r.stderr);
+  assert.equal(line.plugin, join(plugins, 'half-written.mjs'));
+  assert.match(line.msg, /is not a valid plugin: .*; it is not loaded$/);
+});
+
 test('gzip-compressed captures are recognised by their content; "-" reads a capture with --stdin-format pcap', () => {
   const gz = join(dir, 'sweep.bin');
   writeFileSync(gz, gzipSync(readFileSync(capture)));
