@@ -37,6 +37,13 @@ test('an unknown key is an error at its line naming the nearest valid key', () =
   assert.equal(formatLocated(d).split(' ')[0], 'site.yaml:4:3');
 });
 
+test('an unknown key that resembles nothing lists the valid keys of its map instead of guessing', () => {
+  const { diagnostics } = load('metrics:\n  prometheus: true\n');
+  assert.deepEqual(diagnostics.map((d) => [d.code, d.loc.line, d.message]), [
+    ['VGL_CONFIG_UNKNOWN_KEY', 2, 'config key `metrics.prometheus` is not a valid key; expected one of `listen`'],
+  ]);
+});
+
 test('every bad value is reported at once, each located and saying what is expected', () => {
   const text = [
     'host:',
