@@ -89,3 +89,22 @@ test('an event whose proto is not a string is still checked against every rule',
   h.feed(ev);
   assert.deepEqual(h.hits.map((x) => x.rule), ['tcp-only', 'any-proto']);
 });
+
+test('a condition names its first pure conjunct as a guard, skipping constants and proto pins', () => {
+  const guard = (source: string) => {
+    const r = compileExpr(source, { file: 'r.yaml', line: 1, col: 1 }, env);
+    assert.ok(r.ok);
+    return conditionFacts(r.value.fn).guard?.code;
+  };
+  assert.equal(guard('$enforce && is_tcp && tcp.flags.syn && dst.port == 22'), 's.tcp?.flags?.syn');
+  assert.equal(guard('tcp.flags.syn && dst.port == 22'), guard('tcp.flags.syn && !tcp.flags.ack'), 'equal conjuncts give equal guards');
+  assert.equal(guard('is_local(src.ip) && tcp.flags.syn'), undefined, 'a helper call is not a guard');
+  assert.equal(guard('dst.port in none || tcp.flags.syn'), undefined, 'a disjunction has no conjunct to guard on');
+});
+
+test('rules sharing a guard still see exactly the events their whole condition accepts', () => {
+  const rule = (id: string, when: string) => `  - id: ${id}\n    description: Guarded.\n    on: [packet]\n    when: ${when}\n    type: single\n    key: [src.ip]\n`;
+  const h = harness(`rules:\n${rule('syn-22', 'tcp.flags.syn && dst.port == 22')}${rule('syn-only', 'tcp.flags.syn && !tcp.flags.ack')}${rule('syn-23', 'tcp.flags.syn && dst.port == 23')}`);
+  h.feed(pkt({ ts: 1, dport: 22, flags: 'S' }), pkt({ ts: 2, dport: 22, flags: 'SA' }), pkt({ ts: 3, dport: 23, flags: 'A' }), pkt({ ts: 4, dport: 23, flags: 'S' }));
+  assert.deepEqual(h.hits.map((x) => [x.ts, x.rule]), [[1, 'syn-22'], [1, 'syn-only'], [2, 'syn-22'], [4, 'syn-only'], [4, 'syn-23']]);
+});

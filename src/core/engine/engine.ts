@@ -87,7 +87,13 @@ interface Slot {
  * same ruleset, so the same meaning): the condition runs once per event for
  * all of them. Stock packs repeat conditions such as a bare SYN often.
  */
-interface CondGroup { readonly when: ((s: object) => unknown) | null; readonly slots: Slot[]; readonly facts: ConditionFacts | null }
+interface CondGroup {
+  readonly when: ((s: object) => unknown) | null;
+  readonly slots: Slot[];
+  readonly facts: ConditionFacts | null;
+  /** Index of the group's guard in Engine.guards (-1: none); see ConditionFacts.guard. */
+  guard: number;
+}
 
 /**
  * The groups of one event kind, also split by the event's `proto`: a group
@@ -129,6 +135,10 @@ export class Engine {
   private readonly logger?: EngineLogger;
   private slots = new Map<string, Slot>();
   private index = new Map<string, KindIndex>();
+  private guards: ((s: object) => unknown)[] = [];
+  /** Per guard: the event number its value in guardVal belongs to. */
+  private guardAt = new Float64Array(0);
+  private guardVal = new Uint8Array(0);
   private events = 0;
   private reloads = 0;
   private actionErrors = 0;
@@ -193,7 +203,7 @@ export class Engine {
         const src = kind + '\u0000' + (s.rule.when ? s.rule.when.source : '');
         let g = bySource.get(src);
         if (!g) {
-          g = { when: s.when, slots: [], facts: s.when ? conditionFacts(s.when) : null };
+          g = { when: s.when, slots: [], facts: s.when ? conditionFacts(s.when) : null, guard: -1 };
           bySource.set(src, g);
           let list = byKind.get(kind);
           if (!list) { list = []; byKind.set(kind, list); }
@@ -204,8 +214,23 @@ export class Engine {
     }
     const index = new Map<string, KindIndex>();
     for (const [kind, groups] of byKind) index.set(kind, indexKind(groups));
+    // A guard pays only when several groups share it: it is then evaluated once per event for all of them.
+    const users = new Map<string, CondGroup[]>();
+    for (const g of bySource.values()) {
+      const code = g.facts?.guard?.code;
+      if (code !== undefined) { let l = users.get(code); if (!l) users.set(code, (l = [])); l.push(g); }
+    }
+    const guards: ((s: object) => unknown)[] = [];
+    for (const list of users.values()) {
+      if (list.length < 2) continue;
+      for (const g of list) g.guard = guards.length;
+      guards.push(list[0].facts!.guard!.fn);
+    }
     this.slots = next;
     this.index = index;
+    this.guards = guards;
+    this.guardAt = new Float64Array(guards.length).fill(-1);
+    this.guardVal = new Uint8Array(guards.length);
     this.ruleset = ruleset;
     this.reloads++;
     return { kept, fresh, removed };
@@ -220,7 +245,7 @@ export class Engine {
   /** Evaluate one event against every rule listening to its kind. Does not move the clock. */
   push(ev: VigilEvent): void {
     if (!this.timeKnown) this.startTime(ev.ts);
-    this.events++;
+    const n = ++this.events;
     if (ev.ts - this.lastSweep > CONTEXT_SWEEP_MS) { this.lastSweep = ev.ts; this.contexts.sweep(ev.ts); }
     const idx = this.index.get(ev.kind);
     if (idx === undefined) return;
@@ -230,6 +255,11 @@ export class Engine {
     try {
       for (let gi = 0; gi < groups.length; gi++) {
         const g = groups[gi];
+        const gd = g.guard;
+        if (gd >= 0) {
+          if (this.guardAt[gd] !== n) { this.guardAt[gd] = n; this.guardVal[gd] = this.guards[gd](ev) ? 1 : 0; }
+          if (this.guardVal[gd] === 0) continue;
+        }
         if (g.when !== null && !g.when(ev)) continue;
         const slots = g.slots;
         for (let i = 0; i < slots.length; i++) {

@@ -6,7 +6,7 @@
 import type { CompiledExpr, CompiledTemplate, Diagnostic, SourceLoc } from '../rules/types.ts';
 import type { CompileEnv, CompileResult, CompileExprFn, CompileTemplateFn, HelperRuntime } from './api.ts';
 import type { HelperFn } from './helpers/types.ts';
-import { parse } from './parse.ts';
+import { parse, type Ast } from './parse.ts';
 import { Generator, type Frame } from './codegen.ts';
 import { bindHelpers } from './helpers/index.ts';
 import { getProp, filterStatic, filterRelative, inOp } from './runtime.ts';
@@ -56,8 +56,20 @@ function build(source: string, loc: SourceLoc, place: Placement, env: CompileEnv
   const body = `${prelude}\nreturn function vigilExpr(s) { try { return ${code}; } catch { return undefined; } };`;
   const factory = new Function('K', 'H', 'gp', 'fs', 'fr', 'inOp', body) as (...deps: unknown[]) => (scope: object) => unknown;
   const fn = factory(gen.consts, helpers, getProp, filterStatic, filterRelative, inOp);
-  recordFacts(fn, new FactsAnalyser(env).facts(parsed.ast));
+  const analyser = new FactsAnalyser(env);
+  const facts = analyser.facts(parsed.ast);
+  recordFacts(fn, { ...facts, guard: facts.never ? undefined : guardOf(analyser.leadingGuard(parsed.ast), frame, env) });
   return { ok: true, expr: { source, loc, fn, fields: [...gen.fields] } };
+}
+
+/** The guard conjunct compiled alone; undefined when its code would need hoisted values or helpers. */
+function guardOf(node: Ast | null, frame: Frame, env: CompileEnv): { code: string; fn: (scope: object) => unknown } | undefined {
+  if (node === null) return undefined;
+  const gen = new Generator(env, { runtime: env.runtime, lists: env.lists }, []);
+  const code = gen.gen(node, frame, 's');
+  if (gen.diagnostics.length || gen.consts.length || gen.helperRefs.size || gen.functions.length) return undefined;
+  const fn = new Function(`return function vigilGuard(s) { try { return ${code}; } catch { return undefined; } };`)() as (scope: object) => unknown;
+  return { code, fn };
 }
 
 /** Compiles a condition or value expression. `loc` is where `source` starts in its file. */

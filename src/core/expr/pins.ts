@@ -18,6 +18,14 @@ export interface ConditionFacts {
   readonly never: boolean;
   /** Field path → the only string values for which the condition can be truthy (compared with `==`/`in`). */
   readonly pins: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * The condition's first conjunct that is neither constant nor a proto pin,
+   * when it is a pure test of fields (no helper, list or filter): the
+   * condition is falsy whenever it is, so rules sharing it can skip on one
+   * evaluation per event. `code` is its generated JavaScript, which names
+   * no hoisted value, so equal code means the same test.
+   */
+  readonly guard?: { readonly code: string; readonly fn: (scope: object) => unknown };
 }
 
 const NOTHING: ConditionFacts = { never: false, pins: new Map() };
@@ -35,8 +43,10 @@ export function conditionFacts(fn: (scope: object) => unknown): ConditionFacts {
 }
 
 export function recordFacts(fn: (scope: object) => unknown, facts: ConditionFacts): void {
-  if (facts.never || facts.pins.size) byFn.set(fn, facts);
+  if (facts.never || facts.pins.size || facts.guard) byFn.set(fn, facts);
 }
+
+const PURE_OPS = new Set(['==', '!=', '<', '<=', '>', '>=', '&&', '||', '+', '-', '*', '/', '%']);
 
 export class FactsAnalyser {
   private readonly stack: string[] = [];
@@ -58,6 +68,49 @@ export class FactsAnalyser {
       case '==': return this.equality(node.left, node.right) ?? this.equality(node.right, node.left) ?? NOTHING;
       case 'in': return this.membership(node.left, node.right);
       default: return NOTHING;
+    }
+  }
+
+  /**
+   * The first conjunct of the top-level `&&` chain (macros expanded) that is
+   * not constant and does not pin proto, if it is pure; see ConditionFacts.guard.
+   */
+  leadingGuard(node: Ast | null | undefined): Ast | null {
+    const chain: Ast[] = [];
+    if (!this.conjuncts(node, chain)) return null;
+    for (const c of chain) {
+      if (this.constant(c).known) continue;
+      if (this.facts(c).pins.has('proto')) continue;
+      return this.pure(c) ? c : null;
+    }
+    return null;
+  }
+
+  /** Flattens `a && b && …` through macros; false when a macro cannot be read. */
+  private conjuncts(node: Ast | null | undefined, out: Ast[]): boolean {
+    if (!node) return false;
+    if (node.type === 'BinaryExpression' && node.operator === '&&') return this.conjuncts(node.left, out) && this.conjuncts(node.right, out);
+    if (node.type === 'Identifier' && !node.from && !node.relative && Object.hasOwn(this.env.macros, node.value)) {
+      return this.inMacro(node.value, (ast) => this.conjuncts(ast, out)) ?? false;
+    }
+    out.push(node);
+    return true;
+  }
+
+  /** Field paths, literals, primitive $vars and operators: nothing that calls out or hoists a value. */
+  private pure(node: Ast): boolean {
+    switch (node.type) {
+      case 'Literal': return true;
+      case 'Identifier': {
+        if (this.fieldPath(node) !== null) return true;
+        const c = this.constant(node);
+        if (c.known) return isPrimitive(c.value);
+        if (!node.from && !node.relative && Object.hasOwn(this.env.macros, node.value)) return this.inMacro(node.value, (ast) => ast !== null && this.pure(ast)) ?? false;
+        return false;
+      }
+      case 'UnaryExpression': return node.operator === '!' && this.pure(node.right);
+      case 'BinaryExpression': return PURE_OPS.has(node.operator) && this.pure(node.left) && this.pure(node.right);
+      default: return false;
     }
   }
 
