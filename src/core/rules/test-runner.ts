@@ -5,8 +5,8 @@
  * `expected.yaml`.
  */
 import { readFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
-import type { Diagnostic } from './types.ts';
+import { basename, resolve, sep } from 'node:path';
+import type { Diagnostic, Ruleset } from './types.ts';
 import type { Hit } from '../hit.ts';
 import type { VigilEvent } from '../event.generated.ts';
 import type { KnownActions } from './actions.ts';
@@ -41,7 +41,7 @@ export interface CaseResult {
   /** The diff (for `fail`) or the reasons (for `error`), one line each. */
   readonly problems: readonly string[];
   readonly expected: number;
-  /** The hits the replay produced, in order. */
+  /** The hits of the case's own pack (see packScope), in order. */
   readonly hits: readonly Hit[];
 }
 
@@ -83,6 +83,7 @@ async function runCase(name: string, path: string, texts: ReadonlyArray<{ path: 
     return errorResult(name, path, unknownVars.map((v) => `${path}/case.yaml: \`vars.${v}\` names no var of the ruleset${suggestion(v, [...knownVars])} [VGL_TEST_CASE]`), tc);
   }
   const hits: Hit[] = [];
+  let scope: ReadonlySet<string> | null = null;
   const clock = new EventClock(0);
   const engine = new Engine({ clock, sink: (h) => hits.push(h), host: tc.host });
   try {
@@ -94,6 +95,7 @@ async function runCase(name: string, path: string, texts: ReadonlyArray<{ path: 
     });
     if (!loaded.ruleset) return errorResult(name, path, loaded.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic), tc);
     engine.load(loaded.ruleset);
+    scope = packScope(path, loaded.ruleset);
     let events: VigilEvent[];
     try { events = await readInputs(tc.inputs); } catch (err) {
       if (err instanceof TestCaseError) return errorResult(name, path, [`${err.message} [VGL_TEST_CASE]`], tc);
@@ -105,10 +107,11 @@ async function runCase(name: string, path: string, texts: ReadonlyArray<{ path: 
   } finally {
     engine.close();
   }
-  const problems = diffHits(tc.expected, hits);
+  const judged = scope === null ? hits : hits.filter((h) => scope!.has(h.rule));
+  const problems = diffHits(tc.expected, judged);
   return {
     name, path, ...(tc.description !== undefined ? { description: tc.description } : {}),
-    status: problems.length ? 'fail' : 'pass', problems, expected: tc.expected.length, hits,
+    status: problems.length ? 'fail' : 'pass', problems, expected: tc.expected.length, hits: judged,
   };
 }
 
@@ -144,4 +147,18 @@ async function readInputs(inputs: readonly string[]): Promise<VigilEvent[]> {
 export function formatCaseResult(c: CaseResult): string {
   const head = `${c.status.toUpperCase().padEnd(5)} ${c.name}${c.description ? ` — ${c.description}` : ''} (${c.hits.length}/${c.expected} hits)`;
   return c.problems.length ? `${head}\n${c.problems.map((p) => `    ${p.replace(/\n/g, '\n    ')}`).join('\n')}` : head;
+}
+
+/**
+ * The rules a case judges: those defined in its own pack, the folder that
+ * holds its `tests/` folder. The whole ruleset runs (so site overrides and
+ * contexts set by other rules apply), but another pack's hits on the same
+ * traffic are not this case's business: the portscan cases do not have to
+ * list scanlogd's lines. A folder that defines no rule of its own (a site
+ * folder of overrides) judges every hit. Null means every hit.
+ */
+function packScope(casePath: string, ruleset: Ruleset): ReadonlySet<string> | null {
+  const root = resolve(casePath, '..', '..') + sep;
+  const own = [...ruleset.rules, ...(ruleset.disabled ?? [])].filter((r) => resolve(r.loc.file).startsWith(root));
+  return own.length ? new Set(own.map((r) => r.id)) : null;
 }
