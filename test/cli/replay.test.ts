@@ -170,6 +170,13 @@ test('rules test runs the stock test cases and passes', () => {
   assert.match(r.stdout, /^PASS  learner\/tests\/new-peers|^PASS  tests\/new-peers/m);
 });
 
+test('rules test with no directory runs every stock pack\'s cases with all packs loaded, and each case judges its own pack', () => {
+  const r = vigil(['rules', 'test']);
+  assert.equal(r.code, 0, r.stdout);
+  for (const pack of ['learner', 'portscan', 'scanlogd']) assert.match(r.stdout, new RegExp(`^PASS  (rules/)?${pack}/tests/`, 'm'));
+  assert.doesNotMatch(r.stdout, /^FAIL/m);
+});
+
 test('a site plugin named in the config is loaded, its params checked at rule load, and run by replay --actions', () => {
   const csv = join(dir, 'site-hits.csv');
   const cfg = join(dir, 'site.yaml');
