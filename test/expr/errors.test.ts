@@ -56,6 +56,16 @@ describe('VGL_EXPR_SYNTAX', () => {
     assert.equal(at(d), 'rules/site.yaml:12:24');
     assert.equal(d.message, '`.thr` names a member of a filtered element, so it belongs inside a filter like `list[.thr > 1]`; remove the leading dot');
   });
+  test('&& and || mixed at one level without parentheses are refused, pointing at the second operator; brackets, ternary arms and arguments are levels of their own', () => {
+    const d = only('src.port == 1 || dst.port == 2 && proto == "tcp"');
+    assert.equal(at(d), 'rules/site.yaml:12:42');
+    assert.equal(d.message, '`||` and `&&` are mixed without parentheses; jexl gives them equal precedence and reads left to right (`a || b && c` means `(a || b) && c`), so add parentheses to say which you mean');
+    for (const ok of [
+      '(src.port == 1 || dst.port == 2) && proto == "tcp"',
+      'src.port == 1 || (dst.port == 2 && proto == "tcp")',
+      'src.port == 1 && dst.port == 2 ? ip.ttl > 1 || ip.df : ip.mf',
+    ]) assert.equal(compileExpr(ok, LOC, makeEnv()).ok, true, ok);
+  });
   test('an empty expression is an error', () => {
     assert.equal(only('   ').message, 'the expression is empty');
   });

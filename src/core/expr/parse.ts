@@ -153,6 +153,36 @@ function unclosedBracket(tokens: readonly Token[]): SyntaxProblem | null {
   return t ? { offset: t.offset, length: 1, message: `\`${t.text}\` is never closed; add the matching \`${OPENERS[t.type]}\`` } : null;
 }
 
+/**
+ * jexl gives `&&` and `||` the same precedence and groups them from the
+ * left, so `a || b && c` means `(a || b) && c`, unlike most languages. In a
+ * security rule that reading silently widens or narrows what matches, so
+ * vigil refuses a mix without parentheses at one level and asks the writer
+ * to say which grouping is meant. Every expression it accepts still
+ * evaluates exactly as jexl does.
+ */
+function mixedLogic(tokens: readonly Token[]): SyntaxProblem | null {
+  // One frame per bracket level: the first `&&` and `||` seen in the current
+  // operand run (a `?`, `:` or `,` starts a new run at that level).
+  const frames: Array<{ and: Token | null; or: Token | null }> = [{ and: null, or: null }];
+  for (const t of tokens) {
+    if (t.type === 'openParen' || t.type === 'openBracket' || t.type === 'openCurl') { frames.push({ and: null, or: null }); continue; }
+    if (t.type === 'closeParen' || t.type === 'closeBracket' || t.type === 'closeCurl') { if (frames.length > 1) frames.pop(); continue; }
+    const f = frames[frames.length - 1];
+    if (t.type === 'question' || t.type === 'colon' || t.type === 'comma') { f.and = null; f.or = null; continue; }
+    if (t.type !== 'binaryOp' || (t.text !== '&&' && t.text !== '||')) continue;
+    if (t.text === '&&') f.and ??= t; else f.or ??= t;
+    if (f.and && f.or) {
+      const [first, second] = f.and.offset < f.or.offset ? [f.and, f.or] : [f.or, f.and];
+      return {
+        offset: second.offset, length: 2,
+        message: `\`${first.text}\` and \`${second.text}\` are mixed without parentheses; jexl gives them equal precedence and reads left to right (\`a || b && c\` means \`(a || b) && c\`), so add parentheses to say which you mean`,
+      };
+    }
+  }
+  return null;
+}
+
 export type ParseResult = { ok: true; ast: Ast; tokens: Token[] } | { ok: false; problem: SyntaxProblem; tokens: Token[] };
 
 export function parse(source: string): ParseResult {
@@ -169,6 +199,8 @@ export function parse(source: string): ParseResult {
     if (!ast) return { ok: false, tokens, problem: { offset: 0, length: 1, message: 'the expression is empty' } };
     const bracketProblem = unclosedBracket(tokens);
     if (bracketProblem) return { ok: false, tokens, problem: bracketProblem };
+    const logicProblem = mixedLogic(tokens);
+    if (logicProblem) return { ok: false, tokens, problem: logicProblem };
     return { ok: true, ast, tokens };
   } catch (err) {
     return { ok: false, tokens, problem: describeSyntaxError(source, tokens, err) };
