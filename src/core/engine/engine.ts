@@ -23,7 +23,8 @@ import { CORRELATION_TYPES } from './types/index.ts';
 import { ContextStore, type ContextStats, type ContextStoreOptions } from './contexts.ts';
 import { InMemoryKeyMemory } from './memory.ts';
 import { SqliteKeyMemory } from './memory-sqlite.ts';
-import { encodeKey, partString } from './key.ts';
+import { encodeKey } from './key.ts';
+import { buildDispatch, type Dispatch } from './dispatch.ts';
 import { renderHit } from './render-hit.ts';
 import { ENGINE_ACTIONS } from './engine-actions.ts';
 import { Limiter } from './limiter.ts';
@@ -73,6 +74,7 @@ interface Slot {
   runtime: RuleRuntime;
   readonly when: ((s: object) => unknown) | null;
   readonly keyFns: readonly ((s: object) => unknown)[];
+  readonly keySources: readonly string[];
   readonly keyBuf: unknown[];
   readonly limiter: Limiter | null;
   matches: number;
@@ -104,21 +106,23 @@ interface CondGroup {
  */
 interface KindIndex {
   /** Every group that can match: for events whose proto is not a string. */
-  readonly all: CondGroup[];
+  readonly all: Dispatch;
   /** proto value → the groups that can match it. */
-  readonly byProto: Map<string, CondGroup[]>;
+  readonly byProto: Map<string, Dispatch>;
   /** Groups that do not pin proto: for a string proto no group names. */
-  readonly unpinned: CondGroup[];
+  readonly unpinned: Dispatch;
 }
 
-function indexKind(groups: readonly CondGroup[]): KindIndex {
+/** Each list becomes one generated dispatcher (dispatch.ts); guards must be assigned first. */
+function indexKind(groups: readonly CondGroup[], guards: readonly ((s: object) => unknown)[]): KindIndex {
   const all = groups.filter((g) => !g.facts?.never);
   const protoOf = (g: CondGroup) => g.facts?.pins.get('proto');
   const unpinned = all.filter((g) => protoOf(g) === undefined);
   const byProto = new Map<string, CondGroup[]>();
   for (const g of all) for (const v of protoOf(g) ?? []) byProto.set(v, []);
   for (const [v, list] of byProto) for (const g of all) { const p = protoOf(g); if (p === undefined || p.has(v)) list.push(g); }
-  return { all, byProto, unpinned };
+  const d = (list: readonly CondGroup[]) => buildDispatch(list, guards);
+  return { all: d(all), byProto: new Map([...byProto].map(([v, list]) => [v, d(list)])), unpinned: d(unpinned) };
 }
 
 type PendingAction = { plugin: string; params: Readonly<Record<string, unknown>>; ts: number; rule: string };
@@ -135,10 +139,6 @@ export class Engine {
   private readonly logger?: EngineLogger;
   private slots = new Map<string, Slot>();
   private index = new Map<string, KindIndex>();
-  private guards: ((s: object) => unknown)[] = [];
-  /** Per guard: the event number its value in guardVal belongs to. */
-  private guardAt = new Float64Array(0);
-  private guardVal = new Uint8Array(0);
   private events = 0;
   private reloads = 0;
   private actionErrors = 0;
@@ -212,8 +212,6 @@ export class Engine {
         g.slots.push(s);
       }
     }
-    const index = new Map<string, KindIndex>();
-    for (const [kind, groups] of byKind) index.set(kind, indexKind(groups));
     // A guard pays only when several groups share it: it is then evaluated once per event for all of them.
     const users = new Map<string, CondGroup[]>();
     for (const g of bySource.values()) {
@@ -226,11 +224,10 @@ export class Engine {
       for (const g of list) g.guard = guards.length;
       guards.push(list[0].facts!.guard!.fn);
     }
+    const index = new Map<string, KindIndex>();
+    for (const [kind, groups] of byKind) index.set(kind, indexKind(groups, guards));
     this.slots = next;
     this.index = index;
-    this.guards = guards;
-    this.guardAt = new Float64Array(guards.length).fill(-1);
-    this.guardVal = new Uint8Array(guards.length);
     this.ruleset = ruleset;
     this.reloads++;
     return { kept, fresh, removed };
@@ -245,48 +242,15 @@ export class Engine {
   /** Evaluate one event against every rule listening to its kind. Does not move the clock. */
   push(ev: VigilEvent): void {
     if (!this.timeKnown) this.startTime(ev.ts);
-    const n = ++this.events;
+    this.events++;
     if (ev.ts - this.lastSweep > CONTEXT_SWEEP_MS) { this.lastSweep = ev.ts; this.contexts.sweep(ev.ts); }
     const idx = this.index.get(ev.kind);
     if (idx === undefined) return;
     const proto = ev.proto;
-    const groups = typeof proto === 'string' ? (idx.byProto.get(proto) ?? idx.unpinned) : idx.all;
+    const dispatch = typeof proto === 'string' ? (idx.byProto.get(proto) ?? idx.unpinned) : idx.all;
     this.inPush = true;
     try {
-      for (let gi = 0; gi < groups.length; gi++) {
-        const g = groups[gi];
-        const gd = g.guard;
-        if (gd >= 0) {
-          if (this.guardAt[gd] !== n) { this.guardAt[gd] = n; this.guardVal[gd] = this.guards[gd](ev) ? 1 : 0; }
-          if (this.guardVal[gd] === 0) continue;
-        }
-        if (g.when !== null && !g.when(ev)) continue;
-        const slots = g.slots;
-        for (let i = 0; i < slots.length; i++) {
-          const s = slots[i];
-          s.matches++;
-          const fns = s.keyFns;
-          let keyStr: string;
-          if (fns.length === 1) {
-            const v = fns[0](ev);
-            if (v === undefined || v === null) { s.unkeyed++; continue; }
-            s.keyBuf[0] = v;
-            keyStr = typeof v === 'string' ? v : partString(v);
-          } else if (fns.length === 0) {
-            keyStr = '';
-          } else {
-            let missing = false;
-            for (let k = 0; k < fns.length; k++) {
-              const v = fns[k](ev);
-              if (v === undefined || v === null) { missing = true; break; }
-              s.keyBuf[k] = v;
-            }
-            if (missing) { s.unkeyed++; continue; }
-            keyStr = encodeKey(s.keyBuf);
-          }
-          s.runtime.onEvent(ev, s.keyBuf, keyStr);
-        }
-      }
+      dispatch(ev);
     } finally {
       this.inPush = false;
       if (this.pending.length) this.runPending();
@@ -320,6 +284,7 @@ export class Engine {
       runtime: null as unknown as RuleRuntime,
       when: rule.when ? rule.when.fn : null,
       keyFns: rule.key.exprs.map((e) => e.fn),
+      keySources: rule.key.exprs.map((e) => e.source),
       keyBuf: new Array<unknown>(rule.key.exprs.length),
       limiter: rule.limit ? new Limiter(rule.limit.count, rule.limit.perMs) : null,
       matches: 0, hits: 0, evictions: 0, limited: 0, unkeyed: 0,
