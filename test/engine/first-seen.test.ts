@@ -52,8 +52,9 @@ test('SQLite memory answers from its write-behind buffer before a flush', (t) =>
   const dir = mkdtempSync(join(tmpdir(), 'vigil-fs-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const m = new SqliteKeyMemory(join(dir, 's.db'), { batchSize: 10_000, flushEveryMs: 1e12 });
-  assert.equal(m.seen('r', 'k', 5, null), false);
-  assert.equal(m.seen('r', 'k', 6, null), true);
+  const r = m.forRule('r', { maxKeys: 100, forgetAfterMs: null, evicted: () => {} });
+  assert.equal(r.seen('k', 5), false);
+  assert.equal(r.seen('k', 6), true);
   assert.equal((m.db.prepare('SELECT count(*) AS n FROM vigil_first_seen').get() as { n: number }).n, 0, 'not written yet');
   m.flush();
   assert.equal((m.db.prepare('SELECT count(*) AS n FROM vigil_first_seen').get() as { n: number }).n, 1);

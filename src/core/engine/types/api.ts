@@ -70,9 +70,35 @@ export interface FireArgs {
   readonly extraTags?: readonly string[];
 }
 
+/**
+ * Where first_seen keeps its sightings: one store per engine, shared by every
+ * first_seen rule and kept across reloads (SQLite in `vigil run`, in memory
+ * for replays and tests).
+ */
 export interface KeyMemory {
-  /** True when the key was seen before (and not forgotten); records the sighting at ts. */
-  seen(rule: string, key: string, ts: number, forgetAfterMs: number | null): boolean;
+  /**
+   * The memory of one rule. Asking again for the same rule id (a reload of
+   * a changed rule) keeps the keys it holds and applies the new bound.
+   */
+  forRule(rule: string, bound: MemoryBound): RuleMemory;
+}
+
+/** How much one rule may remember. */
+export interface MemoryBound {
+  /** At most this many keys; beyond it the least recently seen keys are forgotten. */
+  readonly maxKeys: number;
+  /** A key not seen for more than this is new again (null: never). */
+  readonly forgetAfterMs: number | null;
+  /** Told how many keys were forgotten to stay within `maxKeys` (the rule's eviction counter). */
+  readonly evicted: (n: number) => void;
+}
+
+/** One rule's sightings. */
+export interface RuleMemory {
+  /** True when the key was seen before and is not forgotten; records the sighting at ts. */
+  seen(key: string, ts: number): boolean;
+  /** Keys held for the rule. */
+  size(): number;
 }
 
 /** Per-rule runtime: receives events that matched `on` and `when`, with the key already computed. */

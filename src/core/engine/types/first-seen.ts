@@ -2,7 +2,9 @@
  * first_seen: act the first time a key is seen. Sightings live in the
  * engine's KeyMemory (SQLite in production: remembered across restarts).
  * With `forget_after: D` a key not seen for more than D is new again; each
- * sighting refreshes it.
+ * sighting refreshes it. The memory holds at most the rule's `max_keys`
+ * keys: beyond that the least recently seen key is forgotten (an eviction),
+ * so it is new again if it comes back.
  */
 import type { CorrelationType } from './api.ts';
 
@@ -16,13 +18,16 @@ export const firstSeen: CorrelationType<FirstSeenParams> = {
     return { forgetAfter: t.has('forget_after') ? t.duration('forget_after', true) : null };
   },
   build(rule, env) {
-    const forget = rule.params.forgetAfter;
-    const id = rule.id;
+    const memory = env.memory.forRule(rule.id, {
+      maxKeys: rule.maxKeys,
+      forgetAfterMs: rule.params.forgetAfter,
+      evicted: (n) => env.evicted(n),
+    });
     return {
       onEvent(ev, key, keyStr) {
-        if (!env.memory.seen(id, keyStr, ev.ts, forget)) env.fire({ event: ev, key, ts: ev.ts });
+        if (!memory.seen(keyStr, ev.ts)) env.fire({ event: ev, key, ts: ev.ts });
       },
-      size: () => 0,
+      size: () => memory.size(),
       dispose() {},
     };
   },
