@@ -16,11 +16,18 @@ export function ipVersion(text: unknown): 0 | 4 | 6 {
 }
 
 /** Canonical text (dotted quad, RFC 5952 IPv6) or null when `text` is not an address. */
+// One-entry memo, as parseIPv4's: host-fact helpers normalise the same IPv6 text several times per event.
+let memoText = '';
+let memoCanon: string | null = null;
+
 export function normalizeIp(text: unknown): string | null {
   if (typeof text !== 'string') return null;
+  if (text === memoText) return memoCanon;
   const v4 = parseIPv4(text);
-  if (v4 >= 0) return formatIPv4(v4);
-  return parseIPv6(text, scratch) ? formatIPv6(scratch) : null;
+  const canon = v4 >= 0 ? formatIPv4(v4) : parseIPv6(text, scratch) ? formatIPv6(scratch) : null;
+  memoText = text;
+  memoCanon = canon;
+  return canon;
 }
 
 /** 127.0.0.0/8, ::1, and IPv4-mapped loopback (::ffff:127.x.x.x). */

@@ -4,7 +4,21 @@
  */
 
 /** Parses a dotted quad ("10.0.0.1") to an unsigned 32-bit number, or -1 when the text is not one. Leading zeros are refused: "010" is octal to inet_aton and decimal to others. */
+// One-entry memo: the conditions of one event ask about the same address text
+// many times (is_local, is_gateway, is_allowed, cidr on src.ip), usually as the
+// very same string object, which compares in one step.
+let memoText = '';
+let memoValue = -1;
+
 export function parseIPv4(text: string): number {
+  if (text === memoText) return memoValue;
+  const v = parseIPv4Text(text);
+  memoText = text;
+  memoValue = v;
+  return v;
+}
+
+function parseIPv4Text(text: string): number {
   const n = text.length;
   if (n < 7 || n > 15) return -1;
   let value = 0;

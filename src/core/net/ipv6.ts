@@ -19,7 +19,24 @@ const tail = new Uint16Array(8);
  * Parses IPv6 text ("2001:db8::1", "::ffff:10.0.0.1") into `out` (4 words).
  * Returns false when the text is not an IPv6 address; zone ids ("%eth0") are refused.
  */
+// One-entry memo, as parseIPv4's; the words are copied out because callers own `out`.
+let memoText = '';
+let memoOk = false;
+const memoWords = new Uint32Array(4);
+
 export function parseIPv6(text: string, out: Uint32Array): boolean {
+  if (text === memoText) {
+    if (memoOk) { out[0] = memoWords[0]; out[1] = memoWords[1]; out[2] = memoWords[2]; out[3] = memoWords[3]; }
+    return memoOk;
+  }
+  const ok = parseIPv6Text(text, out);
+  memoText = text;
+  memoOk = ok;
+  if (ok) { memoWords[0] = out[0]; memoWords[1] = out[1]; memoWords[2] = out[2]; memoWords[3] = out[3]; }
+  return ok;
+}
+
+function parseIPv6Text(text: string, out: Uint32Array): boolean {
   const n = text.length;
   if (n < 2 || n > 45) return false;
   let nHead = 0;

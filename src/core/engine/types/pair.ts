@@ -25,7 +25,7 @@ export interface PairParams {
   readonly absence: boolean;
 }
 
-interface PState extends KeyState { firstTs: number; firstKey: Record<string, unknown> }
+interface PState extends KeyState { firstTs: number }
 
 function side(t: ParamTools, name: string): Side | null {
   const s = t.sub(name, true);
@@ -70,15 +70,15 @@ function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
   const firstBuf: unknown[] = new Array(first.key?.length ?? 0);
   const secondBuf: unknown[] = new Array(second.key?.length ?? 0);
 
-  /** The side's key for this event, or null when a part is missing. */
-  const keyOf = (s: Side, buf: unknown[], ev: VigilEvent, ruleKey: readonly unknown[], ruleKeyStr: string): { key: readonly unknown[]; str: string } | null => {
-    if (!s.key) return { key: ruleKey, str: ruleKeyStr };
+  /** The side's key string for this event (its tuple is then in `buf`), or null when a part is missing. */
+  const keyStrOf = (s: Side, buf: unknown[], ev: VigilEvent, ruleKeyStr: string): string | null => {
+    if (!s.key) return ruleKeyStr;
     for (let i = 0; i < s.key.length; i++) {
       const v = s.key[i].fn(ev);
       if (v === undefined || v === null) return null;
       buf[i] = v;
     }
-    return { key: buf, str: encodeKey(buf) };
+    return encodeKey(buf);
   };
 
   const firstData = (key: readonly unknown[]): Record<string, unknown> => {
@@ -90,30 +90,31 @@ function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
   const expire = (s: PState, keyStr: string, due: number): void => {
     s.timer = null;
     states.delete(keyStr);
-    if (absence) env.fire({ event: null, key: s.key, keyNames: names, ts: due, first_ts: s.firstTs, data: { first: s.firstKey } });
+    env.fire({ event: null, key: s.key, keyNames: names, ts: due, first_ts: s.firstTs, data: { first: firstData(s.key) } });
   };
 
   return {
     onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void {
       const t = ev.ts;
       if (second.when === null || second.when.fn(ev)) {
-        const k2 = keyOf(second, secondBuf, ev, key, keyStr);
-        const pending = k2 ? states.get(k2.str) : undefined;
+        const k2 = keyStrOf(second, secondBuf, ev, keyStr);
+        const pending = k2 !== null ? states.get(k2) : undefined;
         if (pending && t - pending.firstTs <= window) {
-          states.delete(k2!.str);
-          if (!absence) env.fire({ event: ev, key: pending.key, keyNames: names, ts: t, first_ts: pending.firstTs, data: { first: pending.firstKey } });
+          states.delete(k2!);
+          if (!absence) env.fire({ event: ev, key: pending.key, keyNames: names, ts: t, first_ts: pending.firstTs, data: { first: firstData(pending.key) } });
           return;
         }
       }
       if (first.when === null || first.when.fn(ev)) {
-        const k1 = keyOf(first, firstBuf, ev, key, keyStr);
-        if (!k1) return;
-        const existing = states.get(k1.str);
+        const k1 = keyStrOf(first, firstBuf, ev, keyStr);
+        if (k1 === null) return;
+        const existing = states.get(k1);
         if (existing && t - existing.firstTs <= window) return;
-        if (existing) states.delete(k1.str);
-        const k = copyKey(k1.key);
-        const s = states.insert(k1.str, { key: k, last: t, timer: null, firstTs: t, firstKey: firstData(k) });
-        s.timer = env.clock.at(t + window + 1, (due) => expire(s, k1.str, due));
+        if (existing) states.delete(k1);
+        const s = states.insert(k1, { key: copyKey(first.key ? firstBuf : key), last: t, timer: null, firstTs: t });
+        // Without absence a stale pending first is ignored when looked up and swept
+        // as idle (the table's horizon is the window), so only absence needs a timer.
+        if (absence) s.timer = env.clock.at(t + window + 1, (due) => expire(s, k1, due));
       }
     },
     size: () => states.size(),
