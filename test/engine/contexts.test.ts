@@ -91,3 +91,50 @@ test('persistent contexts survive a restart in the engine database', (t) => {
   assert.deepEqual(b.hits.map((x) => x.rule), ['scanner-touches-ssh']);
   b.engine.close();
 });
+
+test('a name with a declared limit holds at most that many keys; other names keep the default cap', () => {
+  const c = new ContextStore({ capPerName: 3 });
+  c.setLimits({ reported: { maxKeys: 2 } });
+  for (const k of ['a', 'b', 'c', 'd']) { c.set('reported', k, 0, null); c.set('other', k, 0, null); }
+  assert.deepEqual(['a', 'b', 'c', 'd'].map((k) => c.has('reported', k, 0)), [false, false, true, true]);
+  assert.deepEqual(['a', 'b', 'c', 'd'].map((k) => c.has('other', k, 0)), [false, true, true, true]);
+  assert.deepEqual([c.capOf('reported'), c.capOf('other')], [2, 3]);
+  assert.equal(c.stats().evictions, 3);
+});
+
+test('lowering a limit evicts the least recently set keys at once; new limits replace the old ones', () => {
+  const c = new ContextStore({ capPerName: 100 });
+  for (const k of ['a', 'b', 'c', 'd', 'e']) c.set('s', k, 0, null);
+  c.set('s', 'a', 1, null); // set again: now the most recent
+  c.setLimits({ s: { maxKeys: 2 } });
+  assert.deepEqual(['a', 'b', 'c', 'd', 'e'].map((k) => c.has('s', k, 1)), [true, false, false, false, true]);
+  assert.equal(c.stats().evictions, 3);
+  c.setLimits({});
+  assert.equal(c.capOf('s'), 100, 'a name no longer declared goes back to the default cap');
+  assert.throws(() => c.setLimits({ s: { maxKeys: 0 } }), /max_keys must be an integer of at least 1, got 0/);
+});
+
+test('persistent keys evicted by a limit are deleted from the database too', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-ctx-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const m = new SqliteKeyMemory(join(dir, 'state.db'));
+  t.after(() => m.close());
+  const c = new ContextStore({ db: m.db });
+  for (const k of ['a', 'b', 'c']) c.set('s', k, 0, null, true);
+  c.setLimits({ s: { maxKeys: 1 } });
+  const keys = (m.db.prepare('SELECT key FROM vigil_contexts WHERE name = ? ORDER BY key').all('s') as { key: string }[]).map((r) => r.key);
+  assert.deepEqual(keys, ['c']);
+});
+
+test('the limits a rule file declares under `contexts:` bound the engine store', () => {
+  const h = harness(`
+contexts:
+  scanner: { max_keys: 2 }
+${RULES().replace(/^\s*rules:/m, 'rules:')}`);
+  h.engine.contexts.setLimits(h.engine.current!.contexts ?? {});
+  h.feed(...['10.77.0.2', '10.77.0.3', '10.77.0.4'].map((src, i) => pkt({ ts: 1000 + i, src, dport: 23 })));
+  h.feed(...['10.77.0.2', '10.77.0.3', '10.77.0.4'].map((src, i) => pkt({ ts: 2000 + i, src, dport: 22 })));
+  assert.deepEqual(h.hits.filter((x) => x.rule === 'scanner-touches-ssh').map((x) => x.src), ['10.77.0.3', '10.77.0.4'],
+    'the first scanner was evicted when the third was marked');
+  assert.equal(h.engine.stats().contexts.evictions, 1);
+});

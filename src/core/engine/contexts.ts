@@ -2,7 +2,9 @@
  * Contexts: named, keyed flags with a lifetime on event time (SEC's
  * contexts). Set and cleared by the `context.set` / `context.delete` actions,
  * tested by the `context(name, key…)` condition helper. Each name holds at
- * most `capPerName` keys (the oldest set is evicted first, and counted).
+ * most `capPerName` keys, or the limit a rule file declares for it under
+ * `contexts:` (see setLimits); the least recently set is evicted first, and
+ * counted.
  * Persistent contexts are written through to SQLite and read back at start.
  */
 import type Database from 'better-sqlite3';
@@ -12,7 +14,7 @@ interface Entry { expires: number; persistent: boolean }
 export interface ContextStats { live: number; sets: number; deletes: number; expired: number; evictions: number }
 
 export interface ContextStoreOptions {
-  /** Keys per context name, default 100000. */
+  /** Keys per context name unless a name has its own limit (setLimits), default 100000. */
   readonly capPerName?: number;
   /** Open database for persistent contexts (the engine's memory database); none keeps everything in memory. */
   readonly db?: Database.Database;
@@ -21,6 +23,8 @@ export interface ContextStoreOptions {
 export class ContextStore {
   private readonly byName = new Map<string, Map<string, Entry>>();
   private readonly cap: number;
+  /** Names with a declared limit; the others use `cap`. */
+  private limits: ReadonlyMap<string, number> = new Map();
   private readonly counts = { sets: 0, deletes: 0, expired: 0, evictions: 0 };
   private readonly put?: Database.Statement;
   private readonly del?: Database.Statement;
@@ -48,10 +52,30 @@ export class ContextStore {
       if (!this.put) throw new Error(`context ${name}: persistent: true needs a database (set engine memory to SQLite)`);
       this.put.run(name, key, expires === Infinity ? Number.MAX_VALUE : expires);
     }
-    if (m.size > this.cap) {
-      for (const [k, e] of m) { m.delete(k); this.counts.evictions++; if (e.persistent) this.del?.run(name, k); break; }
+    if (m.size > this.capOf(name)) this.evictOldest(name, m, 1);
+  }
+
+  /**
+   * Per-name key limits (a ruleset's `contexts:` section), replacing the
+   * previous ones: a name not listed goes back to the default cap. A name
+   * holding more keys than its new limit loses the least recently set at
+   * once (counted as evictions), so the bound holds from the next event.
+   */
+  setLimits(limits: Readonly<Record<string, { readonly maxKeys: number }>>): void {
+    const next = new Map<string, number>();
+    for (const [name, l] of Object.entries(limits)) {
+      if (!(Number.isInteger(l.maxKeys) && l.maxKeys >= 1)) throw new Error(`context ${name}: max_keys must be an integer of at least 1, got ${l.maxKeys}`);
+      next.set(name, l.maxKeys);
+    }
+    this.limits = next;
+    for (const [name, m] of this.byName) {
+      const over = m.size - this.capOf(name);
+      if (over > 0) this.evictOldest(name, m, over);
     }
   }
+
+  /** The most keys `name` may hold. */
+  capOf(name: string): number { return this.limits.get(name) ?? this.cap; }
 
   delete(name: string, key: string): boolean {
     const m = this.byName.get(name);
@@ -86,6 +110,16 @@ export class ContextStore {
     let live = 0;
     for (const m of this.byName.values()) live += m.size;
     return { live, ...this.counts };
+  }
+
+  /** Drop the `n` least recently set keys of a name (a Map keeps insertion order and set() re-inserts). */
+  private evictOldest(name: string, m: Map<string, Entry>, n: number): void {
+    for (const [k, e] of m) {
+      if (n-- <= 0) break;
+      m.delete(k);
+      this.counts.evictions++;
+      if (e.persistent) this.del?.run(name, k);
+    }
   }
 
   private mapOf(name: string): Map<string, Entry> {

@@ -23,11 +23,11 @@ export const LOADER_CODES = {
   },
   VGL_FILE_SHAPE: {
     title: 'A rule file or one of its sections has the wrong shape',
-    description: 'A rule file is a map with the sections `vars` (map), `lists` (map), `macros` (map), `rules` (list) and `overrides` (list). The message names the section and the shape it must have.',
+    description: 'A rule file is a map with the sections `vars` (map), `lists` (map), `macros` (map), `contexts` (map), `rules` (list) and `overrides` (list). The message names the section and the shape it must have.',
   },
   VGL_FILE_UNKNOWN_KEY: {
     title: 'Unknown top-level key',
-    description: 'A rule file may only hold `vars`, `lists`, `macros`, `rules` and `overrides`. The message suggests the nearest valid key.',
+    description: 'A rule file may only hold `vars`, `lists`, `macros`, `contexts`, `rules` and `overrides`. The message suggests the nearest valid key.',
   },
   VGL_NAME_INVALID: {
     title: 'Invalid var, list or macro name',
@@ -48,6 +48,14 @@ export const LOADER_CODES = {
   VGL_MACRO_VALUE: {
     title: 'A macro is not an expression',
     description: 'Every entry under `macros:` is one jexl expression written as a string (a boolean such as `false` is accepted as the expression `false`).',
+  },
+  VGL_CONTEXT_DECL: {
+    title: 'Invalid context declaration',
+    description: 'Each entry under `contexts:` maps a context name to its limits, and the only limit is `max_keys`: `contexts: { portscan_reported: { max_keys: 50000 } }`. An entry that is not a map, names another key (the message suggests the nearest) or gives no limit is refused. `max_keys` is an integer of at least 1, given literally or as `"$var"` (a wrong number is reported as `VGL_RULE_NUMBER`).',
+  },
+  VGL_CONTEXT_CONFLICT: {
+    title: 'A context is declared twice with different limits',
+    description: 'Two `contexts:` entries, in one file or in two, give the same context name different limits. The message names both places. Keep one declaration or make them equal; to let a site tune a pack\'s limit, declare it once with `max_keys: $some_var` and let the site set the var.',
   },
   VGL_RULE_SHAPE: {
     title: 'A rule is not a map',
@@ -95,7 +103,7 @@ export const LOADER_CODES = {
   },
   VGL_RULE_NUMBER: {
     title: 'Invalid number',
-    description: 'A count or size parameter must be a number (an integer where the message says so) at or above its minimum, given literally or as `"$var"`.',
+    description: 'A count or size parameter (of a rule, or a context\'s `max_keys` under `contexts:`) must be a number (an integer where the message says so) at or above its minimum, given literally or as `"$var"`.',
   },
   VGL_RULE_BAD_PARAM: {
     title: 'Invalid type parameter',

@@ -10,8 +10,9 @@ import { describeNode, toPlain, type LEntry, type LMap, type LNode, type ParsedF
 import { RULE_ID, SNAKE_NAME, reservedReason } from './names.ts';
 import { suggestion } from '../text/nearest.ts';
 import { applyOverride } from './overrides.ts';
+import { collectContextDecl, type ContextDecl } from './context-limits.ts';
 
-export const TOP_LEVEL_KEYS = ['vars', 'lists', 'macros', 'rules', 'overrides'] as const;
+export const TOP_LEVEL_KEYS = ['vars', 'lists', 'macros', 'contexts', 'rules', 'overrides'] as const;
 
 export interface VarDef { readonly name: string; readonly value: unknown; readonly loc: SourceLoc }
 export interface ListDef { readonly name: string; readonly values: readonly Scalar[]; readonly loc: SourceLoc }
@@ -30,10 +31,12 @@ export interface Collected {
   readonly macros: Map<string, MacroDef>;
   readonly rules: RuleDef[];
   readonly byId: Map<string, RuleDef>;
+  /** `contexts:` declarations in load order (resolved once vars are final). */
+  readonly contexts: ContextDecl[];
 }
 
 export function collect(files: readonly ParsedFile[], sink: DiagnosticSink): Collected {
-  const out: Collected = { vars: new Map(), lists: new Map(), macros: new Map(), rules: [], byId: new Map() };
+  const out: Collected = { vars: new Map(), lists: new Map(), macros: new Map(), rules: [], byId: new Map(), contexts: [] };
   for (const f of files) {
     if (!f.root) continue;
     if (f.root.kind !== 'map') {
@@ -61,6 +64,8 @@ export function collect(files: readonly ParsedFile[], sink: DiagnosticSink): Col
     if (macros?.kind === 'map') collectMacros(macros, out, sink);
     const lists = section('lists', 'map');
     if (lists?.kind === 'map') collectLists(lists, out, sink);
+    const contexts = section('contexts', 'map');
+    if (contexts?.kind === 'map') collectContextDecl(contexts, out.contexts, sink);
     const rules = section('rules', 'seq');
     if (rules?.kind === 'seq') for (const r of rules.items) collectRule(r, out, sink);
     const overrides = section('overrides', 'seq');

@@ -22,6 +22,7 @@ import { listRuleFiles } from './files.ts';
 import { ruleHash } from './hash.ts';
 import { suggestion } from '../text/nearest.ts';
 import type { KnownActions } from './actions.ts';
+import { resolveContextLimits } from './context-limits.ts';
 
 export interface LoadOptions {
   /**
@@ -127,6 +128,8 @@ export function loadRulesetFromText(files: ReadonlyArray<{ readonly path: string
     (compiled.enabled ? enabled : disabled).push(rule);
   }
 
+  const contexts = Object.freeze(resolveContextLimits(c.contexts, new ValueReader(vars, sink, undefined), sink));
+
   const diagnostics = sink.sorted(files.map((f) => f.path));
   if (sink.errorCount > 0) return { ruleset: null, diagnostics };
   const ruleset: Ruleset = Object.freeze({
@@ -134,6 +137,7 @@ export function loadRulesetFromText(files: ReadonlyArray<{ readonly path: string
     disabled: Object.freeze(disabled),
     vars,
     lists,
+    contexts,
     files: Object.freeze(files.map((f) => f.path)),
   });
   return { ruleset, diagnostics };

@@ -74,6 +74,18 @@ export interface Ruleset {
    * never run.
    */
   readonly disabled?: readonly Rule[];
+  /**
+   * Limits of contexts by name, from the files' `contexts:` sections. A name
+   * not listed keeps the engine's default. The engine hands them to its
+   * ContextStore on every load.
+   */
+  readonly contexts?: Readonly<Record<string, ContextLimits>>;
+}
+
+/** Limits of one context name (`contexts: { name: { max_keys: N } }`). */
+export interface ContextLimits {
+  /** Keys the name holds at most; setting one more evicts the least recently set. */
+  readonly maxKeys: number;
 }
 
 export interface Diagnostic {

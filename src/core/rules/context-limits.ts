@@ -1,0 +1,70 @@
+/**
+ * The `contexts:` section of a rule file: per-name limits of the engine's
+ * contexts, e.g. `contexts: { portscan_reported: { max_keys: 50000 } }`.
+ *
+ * Read in two steps like rules: `collectContextDecl` (pass one) checks the
+ * shape and keeps the located value nodes; `resolveContextLimits` (once every
+ * var is final, so `max_keys: $cap` lets a site tune a pack's limit through a
+ * var) reads the numbers and refuses a name declared twice with different
+ * limits, naming both places. Declaring the same limits twice is allowed: two
+ * packs may share a context.
+ */
+import type { ContextLimits, SourceLoc } from './types.ts';
+import type { DiagnosticSink } from './context.ts';
+import type { ValueReader } from './values.ts';
+import { describeNode, type LMap, type LNode } from './source.ts';
+import { suggestion } from '../text/nearest.ts';
+
+export const CONTEXT_LIMIT_KEYS = ['max_keys'] as const;
+
+/** One declaration as written: the name and the located value of each limit. */
+export interface ContextDecl {
+  readonly name: string;
+  readonly loc: SourceLoc;
+  readonly maxKeys: LNode;
+}
+
+/** Check the shape of one file's `contexts:` map and append its declarations to `out`. */
+export function collectContextDecl(m: LMap, out: ContextDecl[], sink: DiagnosticSink): void {
+  for (const [name, e] of m.entries) {
+    const n = e.node;
+    if (n.kind !== 'map') {
+      sink.error('VGL_CONTEXT_DECL', n.kind === 'scalar' && n.value === null ? e.keyLoc : n.loc,
+        `context \`${name}\` must be a map of limits, got ${describeNode(n)}; write e.g. \`${name}: { max_keys: 50000 }\``);
+      continue;
+    }
+    let ok = true;
+    for (const [key, le] of n.entries) {
+      if (!(CONTEXT_LIMIT_KEYS as readonly string[]).includes(key)) {
+        sink.error('VGL_CONTEXT_DECL', le.keyLoc, `\`${key}\` is not a limit of context \`${name}\`${suggestion(key, CONTEXT_LIMIT_KEYS)}`);
+        ok = false;
+      }
+    }
+    const maxKeys = n.entries.get('max_keys');
+    if (!maxKeys) {
+      if (ok) sink.error('VGL_CONTEXT_DECL', e.keyLoc, `context \`${name}\` declares no limit; add \`max_keys: N\` (keys it may hold at once) or remove the entry`);
+      continue;
+    }
+    if (ok) out.push({ name, loc: e.keyLoc, maxKeys: maxKeys.node });
+  }
+}
+
+/** The limits by context name, or errors in `sink` (then the result is partial and the ruleset is refused anyway). */
+export function resolveContextLimits(decls: readonly ContextDecl[], reader: ValueReader, sink: DiagnosticSink): Record<string, ContextLimits> {
+  const out: Record<string, ContextLimits> = {};
+  const where = new Map<string, SourceLoc>();
+  for (const d of decls) {
+    const maxKeys = reader.number(`contexts.${d.name}.max_keys`, d.maxKeys, true, 1);
+    if (maxKeys === null) continue;
+    const prev = out[d.name];
+    if (prev === undefined) {
+      out[d.name] = Object.freeze({ maxKeys });
+      where.set(d.name, d.loc);
+    } else if (prev.maxKeys !== maxKeys) {
+      const at = where.get(d.name)!;
+      sink.error('VGL_CONTEXT_CONFLICT', d.loc,
+        `context \`${d.name}\` is declared here with max_keys ${maxKeys} and at ${at.file}:${at.line}:${at.col} with max_keys ${prev.maxKeys}; keep one declaration, or make them equal (to let a site tune it, write \`max_keys: $some_var\` once)`);
+    }
+  }
+  return out;
+}
