@@ -45,3 +45,8 @@ test('the same context with another limit refuses the ruleset, naming both place
     'VGL_CONTEXT_CONFLICT b.yaml:2:3 context `scanner` is declared here with max_keys 10 and at a.yaml:6:3 with max_keys 2000; keep one declaration, or make them equal (to let a site tune it, write `max_keys: $some_var` once)',
   ]);
 });
+
+test('any context name may be declared, even one that is special to JavaScript objects', () => {
+  const r = load({ 'a.yaml': 'contexts:\n  __proto__: { max_keys: 3 }\n  constructor: { max_keys: 4 }\n' });
+  assert.deepEqual(Object.entries(r.ruleset?.contexts ?? {}), [['__proto__', { maxKeys: 3 }], ['constructor', { maxKeys: 4 }]]);
+});

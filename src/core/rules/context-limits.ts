@@ -51,20 +51,18 @@ export function collectContextDecl(m: LMap, out: ContextDecl[], sink: Diagnostic
 
 /** The limits by context name, or errors in `sink` (then the result is partial and the ruleset is refused anyway). */
 export function resolveContextLimits(decls: readonly ContextDecl[], reader: ValueReader, sink: DiagnosticSink): Record<string, ContextLimits> {
-  const out: Record<string, ContextLimits> = {};
-  const where = new Map<string, SourceLoc>();
+  // A Map, not an object, while collecting: a context may be called `__proto__`.
+  const out = new Map<string, { limits: ContextLimits; loc: SourceLoc }>();
   for (const d of decls) {
     const maxKeys = reader.number(`contexts.${d.name}.max_keys`, d.maxKeys, true, 1);
     if (maxKeys === null) continue;
-    const prev = out[d.name];
-    if (prev === undefined) {
-      out[d.name] = Object.freeze({ maxKeys });
-      where.set(d.name, d.loc);
-    } else if (prev.maxKeys !== maxKeys) {
-      const at = where.get(d.name)!;
+    const prev = out.get(d.name);
+    if (prev === undefined) out.set(d.name, { limits: Object.freeze({ maxKeys }), loc: d.loc });
+    else if (prev.limits.maxKeys !== maxKeys) {
+      const at = prev.loc;
       sink.error('VGL_CONTEXT_CONFLICT', d.loc,
-        `context \`${d.name}\` is declared here with max_keys ${maxKeys} and at ${at.file}:${at.line}:${at.col} with max_keys ${prev.maxKeys}; keep one declaration, or make them equal (to let a site tune it, write \`max_keys: $some_var\` once)`);
+        `context \`${d.name}\` is declared here with max_keys ${maxKeys} and at ${at.file}:${at.line}:${at.col} with max_keys ${prev.limits.maxKeys}; keep one declaration, or make them equal (to let a site tune it, write \`max_keys: $some_var\` once)`);
     }
   }
-  return out;
+  return Object.fromEntries([...out].map(([name, v]) => [name, v.limits]));
 }
