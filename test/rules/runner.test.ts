@@ -47,7 +47,7 @@ function synCapture(): Buffer {
   return pcapBytes([pkt(0, '10.77.0.9', 22, 'S'), pkt(500, '10.77.0.1', 40000, 'SA'), pkt(1000, '10.77.0.9', 23, 'S')]);
 }
 
-test('the fixture packs pass: site tuning (vars, list extension, macros, overrides, case vars), host facts, `until`', async () => {
+test('the fixture packs pass: site tuning (vars, list extension, macros, overrides, case vars, lists and macros), host facts, `until`', async () => {
   for (const pack of ['site-tuning', 'host-facts', 'unanswered']) {
     const r = await runRuleTests([join(PACKS, pack)], { actions: STOCK_ACTIONS });
     assert.deepEqual(r.diagnostics, []);
@@ -151,5 +151,50 @@ test('a ruleset with errors runs no case and reports the load diagnostics', asyn
     assert.deepEqual(r.cases, []);
     assert.deepEqual(r.diagnostics.map((d) => [d.code, d.loc.line]), [['VGL_RULE_UNKNOWN_TYPE', 9]]);
     assert.equal(ruleTestExitCode(r), 1);
+  } finally { p.done(); }
+});
+
+test('case lists and macros may only change ones the rule files define; their errors point into case.yaml', async () => {
+  const pack = `
+lists:
+  watched_ports: [22]
+macros:
+  site_allow: "false"
+rules:
+  - id: watched
+    description: A bare SYN to a watched port.
+    on: [packet]
+    when: tcp.flags.syn && !tcp.flags.ack && dst.port in watched_ports && !site_allow
+    type: single
+    key: [src.ip]
+`;
+  const p = tempPack({
+    'rules.yaml': pack,
+    'tests/unknown-names/events.jsonl': '',
+    'tests/unknown-names/expected.yaml': '[]\n',
+    'tests/unknown-names/case.yaml': 'description: typos\nlists:\n  watch_ports: [23]\nmacros:\n  site_alow: "true"\n',
+    'tests/bad-values/events.jsonl': '',
+    'tests/bad-values/expected.yaml': '[]\n',
+    'tests/bad-values/case.yaml': 'lists:\n  watched_ports: [[22, 23]]\nmacros:\n  site_allow: src.ipp == "10.77.0.9"\n',
+    'tests/not-a-map/events.jsonl': '',
+    'tests/not-a-map/expected.yaml': '[]\n',
+    'tests/not-a-map/case.yaml': 'lists: [22]\n',
+  });
+  try {
+    const r = await runRuleTests([p.dir]);
+    const t = (c: string) => join(p.dir, 'tests', c, 'case.yaml');
+    const first = (c: { problems: readonly string[] }) => c.problems.map((x) => x.split('\n')[0]);
+    assert.deepEqual(r.cases.map((c) => [c.name.replace('pack/tests/', ''), c.status, first(c)]), [
+      ['bad-values', 'error', [
+        `${t('bad-values')}:2:19: item of list \`watched_ports\` must be a string, number or boolean, got a list [VGL_LIST_VALUE]`,
+        `${t('bad-values')}:4:15: \`src.ipp\` is not a field; did you mean \`src.ip\`? [VGL_EXPR_UNKNOWN_FIELD]`,
+      ]],
+      ['not-a-map', 'error', [`${t('not-a-map')}: \`lists\` must be a map of list name to its values, as in a rule file [VGL_TEST_CASE]`]],
+      ['unknown-names', 'error', [
+        `${t('unknown-names')}:3:3: case list \`watch_ports\` names no list of the ruleset; did you mean \`watched_ports\`? [VGL_TEST_CASE]`,
+        `${t('unknown-names')}:5:3: case macro \`site_alow\` names no macro of the ruleset; did you mean \`site_allow\`? [VGL_TEST_CASE]`,
+      ]],
+    ]);
+    assert.match(r.cases[2].problems[0], /\n3 \| {3}watch_ports: \[23\]\n/, 'with the case.yaml line under the message');
   } finally { p.done(); }
 });

@@ -143,7 +143,7 @@ export const LOADER_CODES = {
   },
   VGL_TEST_CASE: {
     title: 'Invalid rule test case',
-    description: 'A folder under a rules directory\'s `tests/` needs an input (`events.jsonl`, or `*.pcap` / `*.pcapng`) and an `expected.yaml` list of hits; `case.yaml`, when present, holds only `description`, `host`, `gateway`, `listen`, `allow`, `ephemeral`, `vars` and `until`.',
+    description: 'A folder under a rules directory\'s `tests/` needs an input (`events.jsonl`, or `*.pcap` / `*.pcapng`) and an `expected.yaml` list of hits; `case.yaml`, when present, holds only `description`, `host`, `gateway`, `listen`, `allow`, `ephemeral`, `vars`, `lists`, `macros` and `until`, and its `vars`, `lists` and `macros` may only change ones the rule files define (the message suggests the nearest).',
   },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -35,7 +35,11 @@ export interface Collected {
   readonly contexts: ContextDecl[];
 }
 
-export function collect(files: readonly ParsedFile[], sink: DiagnosticSink): Collected {
+/**
+ * `overlay` is a test case's case.yaml: after every file, its `lists:` and
+ * `macros:` change lists and macros the files define (see applyCaseOverlay).
+ */
+export function collect(files: readonly ParsedFile[], sink: DiagnosticSink, overlay?: ParsedFile): Collected {
   const out: Collected = { vars: new Map(), lists: new Map(), macros: new Map(), rules: [], byId: new Map(), contexts: [] };
   for (const f of files) {
     if (!f.root) continue;
@@ -71,11 +75,33 @@ export function collect(files: readonly ParsedFile[], sink: DiagnosticSink): Col
     const overrides = section('overrides', 'seq');
     if (overrides?.kind === 'seq') for (const o of overrides.items) applyOverride(o, out.byId, sink);
   }
+  if (overlay?.root?.kind === 'map') applyCaseOverlay(overlay.root, out, sink);
   // A list may not share a macro's name; checked once all files are in, since either may come later.
   for (const l of out.lists.values()) {
     if (out.macros.has(l.name)) sink.error('VGL_NAME_INVALID', l.loc, `list \`${l.name}\` has the name of a macro; rename the list or the macro`);
   }
   return out;
+}
+
+/**
+ * A case's lists and macros, read like those of a last rule file, except that
+ * each must name a list or macro the files define: a case that defined a new
+ * one would test nothing, and a typo would pass unnoticed.
+ */
+function applyCaseOverlay(root: LMap, out: Collected, sink: DiagnosticSink): void {
+  const known = (kind: 'list' | 'macro', defined: ReadonlyMap<string, unknown>, m: LMap): LMap => {
+    const kept = new Map<string, LEntry>();
+    for (const [raw, e] of m.entries) {
+      const name = kind === 'list' && raw.endsWith('+') ? raw.slice(0, -1) : raw;
+      if (defined.has(name)) { kept.set(raw, e); continue; }
+      sink.error('VGL_TEST_CASE', e.keyLoc, `case ${kind} \`${name}\` names no ${kind} of the ruleset${suggestion(name, defined.keys(), { otherwise: `a case may only change ${kind}s the rule files define` })}`);
+    }
+    return { kind: 'map', entries: kept, loc: m.loc };
+  };
+  const lists = root.entries.get('lists')?.node;
+  if (lists?.kind === 'map') collectLists(known('list', out.lists, lists), out, sink);
+  const macros = root.entries.get('macros')?.node;
+  if (macros?.kind === 'map') collectMacros(known('macro', out.macros, macros), out, sink);
 }
 
 function checkName(kind: 'var' | 'list' | 'macro', name: string, loc: SourceLoc, sink: DiagnosticSink): boolean {

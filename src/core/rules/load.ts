@@ -39,6 +39,13 @@ export interface LoadOptions {
   readonly varOverrides?: Readonly<Record<string, unknown>>;
   /** Where `varOverrides` came from, for the location of their diagnostics (default "<vars>"). */
   readonly varOverridesSource?: string;
+  /**
+   * A rule test case's `case.yaml`. Its `lists:` and `macros:` sections are
+   * read after every rule file, like one more file that may only redefine
+   * (or, with `name+`, extend) lists and macros the rule files define; its
+   * other keys belong to the test runner and are not read here.
+   */
+  readonly caseOverlay?: { readonly path: string; readonly text: string };
   /** Correlation types (default: the engine's registry). */
   readonly types?: TypeRegistry;
 }
@@ -78,7 +85,13 @@ export function loadRulesetFromText(files: ReadonlyArray<{ readonly path: string
     for (const problem of p.problems) sink.error('VGL_YAML_SYNTAX', problem.loc, `YAML syntax error: ${problem.message}; fix the YAML here (nothing of this file was loaded)`);
     parsed.push(p);
   }
-  const c = collect(parsed, sink);
+  let overlay: ParsedFile | undefined;
+  if (opts.caseOverlay) {
+    overlay = parseSource(opts.caseOverlay.path, opts.caseOverlay.text);
+    sink.addSource(overlay.file, overlay.lines);
+    for (const problem of overlay.problems) sink.error('VGL_YAML_SYNTAX', problem.loc, `YAML syntax error: ${problem.message}; fix the YAML here (nothing of this file was loaded)`);
+  }
+  const c = collect(parsed, sink, overlay);
 
   const vars: Record<string, unknown> = {};
   for (const v of c.vars.values()) vars[v.name] = v.value;
@@ -130,7 +143,7 @@ export function loadRulesetFromText(files: ReadonlyArray<{ readonly path: string
 
   const contexts = Object.freeze(resolveContextLimits(c.contexts, new ValueReader(vars, sink, undefined), sink));
 
-  const diagnostics = sink.sorted(files.map((f) => f.path));
+  const diagnostics = sink.sorted([...files.map((f) => f.path), ...(overlay ? [overlay.file] : [])]);
   if (sink.errorCount > 0) return { ruleset: null, diagnostics };
   const ruleset: Ruleset = Object.freeze({
     rules: Object.freeze(enabled),

@@ -1,9 +1,10 @@
 /**
  * One rule test case folder, read and checked: `<rules dir>/…/tests/<case>/`
  * with an input (`events.jsonl`, `*.pcap`, `*.pcapng`), `expected.yaml` (the
- * hits, in order) and optionally `case.yaml` (host facts, var overrides, a
- * description, and `until`, the event time to run the clock to after the
- * last event so that windows ending after it can still act).
+ * hits, in order) and optionally `case.yaml` (host facts, overrides of
+ * vars, lists and macros, a description, and `until`, the event time to run
+ * the clock to after the last event so that windows ending after it can
+ * still act).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,12 +26,18 @@ export interface TestCase {
   readonly description?: string;
   readonly host: HostFacts;
   readonly vars: Readonly<Record<string, unknown>>;
+  /**
+   * The case.yaml text when it changes lists or macros: the loader reads its
+   * `lists:` and `macros:` after the rule files (LoadOptions.caseOverlay), so
+   * their errors point into case.yaml.
+   */
+  readonly overlay: { readonly path: string; readonly text: string } | null;
   readonly until: number | null;
   readonly inputs: readonly string[];
   readonly expected: readonly ExpectedHit[];
 }
 
-const CASE_KEYS = ['description', 'host', 'gateway', 'listen', 'allow', 'ephemeral', 'vars', 'until'] as const;
+const CASE_KEYS = ['description', 'host', 'gateway', 'listen', 'allow', 'ephemeral', 'vars', 'lists', 'macros', 'until'] as const;
 export const EXPECTED_KEYS = ['rule', 'ts', 'key', 'src', 'tags', 'severity', 'message', 'count', 'first_ts', 'data', 'actions'] as const;
 
 /** A case folder that cannot be run; `message` names the file and the fix. */
@@ -65,7 +72,8 @@ export function readTestCase(name: string, path: string): TestCase {
   const inputs = files.filter((f) => f === 'events.jsonl' || f.endsWith('.pcap') || f.endsWith('.pcapng')).map((f) => join(path, f));
   if (!inputs.length) throw new TestCaseError(`${path}: no input; add events.jsonl or a .pcap/.pcapng capture`);
   if (!files.includes('expected.yaml')) throw new TestCaseError(`${path}: no expected.yaml; add one listing the expected hits (\`[]\` for none)`);
-  const c = files.includes('case.yaml') ? readYaml(join(path, 'case.yaml')) : {};
+  const caseText = files.includes('case.yaml') ? readText(join(path, 'case.yaml')) : null;
+  const c = caseText === null ? {} : parseText(join(path, 'case.yaml'), caseText);
   if (c === null || typeof c !== 'object' || Array.isArray(c)) throw new TestCaseError(`${join(path, 'case.yaml')}: must be a map of ${CASE_KEYS.join(', ')}`);
   const cm = c as Record<string, unknown>;
   for (const k of Object.keys(cm)) {
@@ -81,15 +89,34 @@ export function readTestCase(name: string, path: string): TestCase {
   });
   const vars = cm.vars ?? {};
   if (vars === null || typeof vars !== 'object' || Array.isArray(vars)) throw new TestCaseError(`${where}: \`vars\` must be a map of var name to value`);
+  for (const k of ['lists', 'macros'] as const) {
+    const v = cm[k];
+    if (v !== undefined && (v === null || typeof v !== 'object' || Array.isArray(v))) {
+      throw new TestCaseError(`${where}: \`${k}\` must be a map of ${k === 'lists' ? 'list name to its values' : 'macro name to its expression'}, as in a rule file`);
+    }
+  }
+  const overlay = caseText !== null && (cm.lists !== undefined || cm.macros !== undefined) ? { path: where, text: caseText } : null;
   const until = cm.until === undefined ? null : time(cm.until, `${where}: \`until\``);
   const description = typeof cm.description === 'string' ? cm.description : undefined;
   const expected = readExpected(join(path, 'expected.yaml'));
-  return { name, path, ...(description !== undefined ? { description } : {}), host, vars: vars as Record<string, unknown>, until, inputs, expected };
+  return { name, path, ...(description !== undefined ? { description } : {}), host, vars: vars as Record<string, unknown>, overlay, until, inputs, expected };
 }
 
 function readYaml(file: string): unknown {
+  return parseText(file, readText(file));
+}
+
+function readText(file: string): string {
   try {
-    return parseYaml(readFileSync(file, 'utf8'));
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new TestCaseError(`${file}: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+function parseText(file: string, text: string): unknown {
+  try {
+    return parseYaml(text);
   } catch (err) {
     throw new TestCaseError(`${file}: ${(err as Error).message.split('\n')[0]}`);
   }

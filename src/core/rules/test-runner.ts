@@ -92,6 +92,7 @@ async function runCase(name: string, path: string, texts: ReadonlyArray<{ path: 
       actions: opts.actions,
       varOverrides: { ...opts.varOverrides, ...tc.vars },
       varOverridesSource: `${path}/case.yaml`,
+      ...(tc.overlay ? { caseOverlay: tc.overlay } : {}),
     });
     if (!loaded.ruleset) return errorResult(name, path, loaded.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic), tc);
     engine.load(loaded.ruleset);
