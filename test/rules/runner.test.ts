@@ -94,18 +94,48 @@ test('a mismatch is a failure with a field-by-field diff, and missing or extra h
     assert.equal(ruleTestExitCode(r), 1);
     assert.deepEqual(r.cases.map((c) => [c.name, c.status, c.problems]), [
       ['pack/tests/short', 'fail', [
-        'hit 2: unexpected rule syn-seen src 10.77.0.9 at 2026-01-15T12:00:01.000Z key {"src.ip":"10.77.0.9","dst.port":23}',
-        'expected 1 hit(s), got 2',
+        'unexpected hit 2: rule syn-seen src 10.77.0.9 at 2026-01-15T12:00:01.000Z key {"src.ip":"10.77.0.9","dst.port":23}',
+        'expected 1 hit(s), got 2: 0 missing, 1 unexpected, 0 with other values',
       ]],
       ['pack/tests/wrong', 'fail', [
         'hit 1 (rule syn-seen src 10.77.0.9 at 2026-01-15T12:00:00.000Z key {"src.ip":"10.77.0.9","dst.port":22}):',
         '  key: expected ["10.77.0.9",21], got {"src.ip":"10.77.0.9","dst.port":22}',
         '  tags: expected ["SYN","SCAN"], got ["SYN"]',
-        'hit 3: expected rule syn-seen src 10.77.0.8 at 2026-01-15T12:00:02.000Z, got no hit',
-        'expected 3 hit(s), got 2',
+        'expected hit 3 (rule syn-seen src 10.77.0.8 at 2026-01-15T12:00:02.000Z): no such hit',
+        'expected 3 hit(s), got 2: 1 missing, 0 unexpected, 1 with other values',
       ]],
     ]);
     assert.match(formatCaseResult(r.cases[1]), /^FAIL  pack\/tests\/wrong \(2\/3 hits\)\n {4}hit 1 /);
+  } finally { p.done(); }
+});
+
+test('the diff aligns hits like a text diff: one missing hit is named once, and a hit at another time shows its time', async () => {
+  const p = tempPack({
+    'rules.yaml': SYN_RULE,
+    'tests/one-missing/capture.pcap': synCapture(),
+    'tests/one-missing/expected.yaml': [
+      '- { rule: syn-seen, ts: 2026-01-15T12:00:00Z }',
+      '- { rule: syn-seen, ts: 2026-01-15T12:00:00.500Z, src: 10.77.0.1 }',
+      '- { rule: syn-seen, ts: 2026-01-15T12:00:01Z, tags: [SYN, X] }',
+    ].join('\n'),
+    'tests/late/capture.pcap': synCapture(),
+    'tests/late/expected.yaml': '- { rule: syn-seen, ts: 2026-01-15T12:00:00Z }\n- { rule: syn-seen, ts: 2026-01-15T12:00:02Z, key: [10.77.0.9, 23] }\n',
+  });
+  try {
+    const r = await runRuleTests([p.dir]);
+    assert.deepEqual(r.cases.map((c) => [c.name, c.problems]), [
+      ['pack/tests/late', [
+        'hit 2 (rule syn-seen src 10.77.0.9 at 2026-01-15T12:00:01.000Z key {"src.ip":"10.77.0.9","dst.port":23}):',
+        '  ts: expected 2026-01-15T12:00:02.000Z, got 2026-01-15T12:00:01.000Z',
+        'expected 2 hit(s), got 2: 0 missing, 0 unexpected, 1 with other values',
+      ]],
+      ['pack/tests/one-missing', [
+        'expected hit 2 (rule syn-seen src 10.77.0.1 at 2026-01-15T12:00:00.500Z): no such hit',
+        'expected hit 3, got hit 2 (rule syn-seen src 10.77.0.9 at 2026-01-15T12:00:01.000Z key {"src.ip":"10.77.0.9","dst.port":23}):',
+        '  tags: expected ["SYN","X"], got ["SYN"]',
+        'expected 3 hit(s), got 2: 1 missing, 0 unexpected, 1 with other values',
+      ]],
+    ]);
   } finally { p.done(); }
 });
 
