@@ -141,7 +141,10 @@ describe('scanlogd source table is bounded', () => {
     for (const p of syns([21, 22, 23, 25, 53, 80, 110], 1)) feed({ ...p, at: (t += 1) });
     const stats = engine.stats().rules.find((r) => r.id === 'scanlogd-scan')!;
     assert.ok(stats.liveKeys <= 256, `live sources ${stats.liveKeys}`);
-    assert.ok(stats.evictions >= 5000 - 256, `evictions ${stats.evictions}`);
+    // Sources beyond the cap leave by eviction, or by expiry when the periodic
+    // sweep (every 4,096 events) finds them idle past scanlogd_delay: one
+    // sweep runs here, and it can retire at most the 256 sources it finds.
+    assert.ok(stats.evictions >= 5000 - 2 * 256, `evictions ${stats.evictions}`);
     assert.deepEqual(hits.map((h) => h.src), [SRC]);
     engine.close();
   });

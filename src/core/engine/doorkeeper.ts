@@ -1,44 +1,63 @@
 /**
  * Remembers, approximately and in fixed memory, which keys were recently
- * inserted: two rotating Bloom filters (k = 3, ~10 bits per key), each taking
+ * inserted: two rotating Bloom filters (16 bits per key), each taking
  * `capacity` insertions before the older one is dropped. So a key counts as
  * "seen" if it was inserted within the last `capacity` to `2 × capacity`
- * insertions; false positives about 2 %.
+ * insertions; false positives about 0.5 %.
+ *
+ * Blocked and interleaved: a key's five bits lie in one 64-bit block of each
+ * filter, and block b of both filters sits in the same 16 bytes, so a check
+ * touches one cache line instead of six (the filters of a large table do not
+ * fit in cache, and under a flood every new key is checked).
  */
 export class Doorkeeper {
-  private cur: Uint32Array;
-  private prev: Uint32Array;
+  /** Per block: 2 words of filter A, 2 words of filter B. */
+  private readonly words: Uint32Array;
+  /** Offset (0 or 2) of the current filter's words in a block; the other is the previous filter. */
+  private cur = 0;
   private n = 0;
-  private readonly bits: number;
+  private readonly blocks: number;
 
   constructor(private readonly capacity: number) {
-    this.bits = Math.max(64, capacity * 10);
-    const words = Math.ceil(this.bits / 32);
-    this.cur = new Uint32Array(words);
-    this.prev = new Uint32Array(words);
+    this.blocks = Math.max(1, Math.ceil((capacity * 16) / 64));
+    this.words = new Uint32Array(this.blocks * 4);
   }
 
-  /** Was the key inserted recently? Records it either way. */
-  seenThenAdd(key: string): boolean {
-    // FNV-1a and a second multiplicative hash; three probes by double hashing.
-    let h1 = 0x811c9dc5, h2 = 0x9747b28c;
-    for (let i = 0; i < key.length; i++) {
-      const c = key.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
+  /** Was the key (by its `hashKey`) inserted recently? Records it either way. */
+  seenThenAdd(h: number): boolean {
+    const base = ((h >>> 0) % this.blocks) * 4;
+    // Five bit positions in 0..63 from a second mix of the hash.
+    let g = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+    g ^= g >>> 12;
+    let lo = 0, hi = 0;
+    for (let i = 0; i < 5; i++, g >>>= 6) {
+      const b = g & 63;
+      if (b < 32) lo |= 1 << b; else hi |= 1 << (b - 32);
     }
-    h1 >>>= 0; h2 = (h2 >>> 0) | 1;
-    let inCur = true, inPrev = true;
-    for (let i = 0; i < 3; i++) {
-      const b = (h1 + i * h2) % this.bits;
-      const w = b >>> 5, m = 1 << (b & 31);
-      if ((this.cur[w] & m) === 0) { inCur = false; this.cur[w] |= m; }
-      if ((this.prev[w] & m) === 0) inPrev = false;
-    }
-    if (!inCur && ++this.n >= this.capacity) {
-      const t = this.prev; t.fill(0);
-      this.prev = this.cur; this.cur = t; this.n = 0;
+    const w = this.words, c = base + this.cur, p = base + (this.cur ^ 2);
+    const inCur = (w[c] & lo) === lo && (w[c + 1] & hi) === hi;
+    const inPrev = (w[p] & lo) === lo && (w[p + 1] & hi) === hi;
+    if (!inCur) {
+      w[c] |= lo; w[c + 1] |= hi;
+      if (++this.n >= this.capacity) this.rotate();
     }
     return inCur || inPrev;
   }
+
+  /** The current filter becomes the previous one; the previous one is emptied and becomes current. */
+  private rotate(): void {
+    const w = this.words, old = this.cur ^ 2;
+    for (let i = old; i < w.length; i += 4) { w[i] = 0; w[i + 1] = 0; }
+    this.cur = old;
+    this.n = 0;
+  }
+}
+
+/** A well-mixed 32-bit hash of a key string (FNV-1a, then murmur3's finaliser). */
+export function hashKey(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }

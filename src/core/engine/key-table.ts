@@ -1,117 +1,150 @@
 /**
- * Bounded per-rule key state: a segmented LRU with a doorkeeper.
+ * Bounded per-rule key state: a segmented LRU with an admission window and a
+ * doorkeeper, stored so that a flood of new keys allocates nothing.
  *
- * New keys enter a probation segment; a key touched again is promoted to a
- * protected segment (at most 80 % of the cap). When the table is full the
- * oldest probation key goes first. A flood of spoofed one-packet sources
- * therefore only churns probation, while a real scanner, which keeps touching
- * its key, sits in the protected segment and keeps its count.
+ * Segments. A new key enters a small window (1 % of the cap, at least one
+ * key). A key touched again, in the window or later, moves to a protected
+ * segment (at most 80 % of the cap); the protected segment's oldest key
+ * steps down to probation, which also takes the keys the window hands on
+ * while the table fills. When the table is full the victim is the window's
+ * oldest key as long as the window holds its share, else probation's oldest.
+ * So a flood of spoofed one-packet sources churns only the window: keys that
+ * were already in the table keep their state, and each flood key's state is
+ * dropped (and reused) a few hundred keys later, young enough for V8 to
+ * collect it cheaply instead of promoting it to the old generation.
  *
- * A scanner slower than the flood loses its key from probation before its
- * second probe. So once the table has been full, a Doorkeeper remembers keys
- * inserted recently (at least 8 × max_keys insertions back, in 160 bits per
- * key of max_keys): a key that comes back after being evicted goes straight
- * into the protected segment. It has lost only what it had gathered before
- * the eviction (typically one event).
+ * A key slower than the flood leaves the window before its next event. So
+ * once the table has been full, a Doorkeeper remembers keys inserted
+ * recently (at least 8 × max_keys insertions back, in 32 bytes per key
+ * of max_keys): a key that comes back goes straight into the protected
+ * segment, having lost only what it gathered the first time (typically one
+ * event).
  *
- * Each segment is an intrusive doubly-linked list (most recent at the head),
- * so touch, promotion and eviction are O(1) pointer moves; one Map finds a
- * key's node. (Evicting by iterating a Map from its start is not O(1): V8
- * skips the holes deleted entries leave behind, which a flood makes many.)
+ * Storage. Keys live in slots: parallel arrays (key, value, hash, links,
+ * segment) that grow by doubling up to max_keys and are never shrunk. The
+ * segments are doubly-linked lists threaded through the slots' links, so
+ * touch, promotion and eviction are O(1); an open-addressing index (linear
+ * probing, load ≤ 1/2, deletion by backward shift) maps a key to its slot.
+ * Eviction reuses the victim's slot. Unlike a Map, nothing here is
+ * reallocated as keys come and go (a Map with many deletions rebuilds its
+ * table every few thousand insertions, which under a flood is hundreds of
+ * megabytes of garbage per million packets).
  */
-import { Doorkeeper } from './doorkeeper.ts';
+import { Doorkeeper, hashKey } from './doorkeeper.ts';
 
 export interface Stamped {
   /** Event time of the last update (for idle sweeps). */
   last: number;
 }
 
-interface Node<V> { key: string; v: V; prev: Node<V> | null; next: Node<V> | null; hot: boolean }
-
-class List<V> {
-  head: Node<V> | null = null;
-  tail: Node<V> | null = null;
-  size = 0;
-  pushHead(n: Node<V>): void {
-    n.prev = null; n.next = this.head;
-    if (this.head) this.head.prev = n; else this.tail = n;
-    this.head = n; this.size++;
-  }
-  unlink(n: Node<V>): void {
-    if (n.prev) n.prev.next = n.next; else this.head = n.next;
-    if (n.next) n.next.prev = n.prev; else this.tail = n.prev;
-    n.prev = n.next = null; this.size--;
-  }
+/**
+ * The last key hashed and its hash, shared by every table: `add` follows a
+ * `touch` of the same key, and rules keyed on the same field (`src.ip`) see
+ * the same string object for an event, so one hash serves them all.
+ */
+let lastKey = '', lastHash = hashKey('');
+function hashOf(key: string): number {
+  if (key !== lastKey) { lastKey = key; lastHash = hashKey(key); }
+  return lastHash;
 }
 
+const WINDOW = 0, PROBATION = 1, PROTECTED = 2;
+const NONE = -1;
+const FIRST_SLOTS = 64;
+
 export class KeyTable<V extends Stamped> {
-  private readonly nodes = new Map<string, Node<V>>();
-  private readonly probation = new List<V>();
-  private readonly hot = new List<V>();
+  private keys: string[] = [];
+  private vals: (V | undefined)[] = [];
+  private hashes = new Int32Array(0);
+  private prev = new Int32Array(0);
+  private next = new Int32Array(0);
+  private seg = new Uint8Array(0);
+  /** Slot + 1 per index cell; 0 = empty. */
+  private index = new Int32Array(0);
+  private mask = 0;
+  /** Slots in use or on the free list; free slots are chained through `next`. */
+  private slots = 0;
+  private free = NONE;
+  private count = 0;
+  private readonly head = new Int32Array([NONE, NONE, NONE]);
+  private readonly tail = new Int32Array([NONE, NONE, NONE]);
+  private readonly segSize = new Int32Array(3);
+  private readonly windowCap: number;
   private readonly hotCap: number;
   private door: Doorkeeper | null = null;
 
   constructor(readonly maxKeys: number, private readonly onEvict: (key: string, v: V) => void) {
     if (!(maxKeys >= 1)) throw new Error(`max_keys must be at least 1, got ${maxKeys}`);
+    this.windowCap = Math.max(1, Math.floor(maxKeys / 100));
     this.hotCap = Math.floor(maxKeys * 0.8);
   }
 
-  get size(): number { return this.nodes.size; }
+  get size(): number { return this.count; }
 
-  /** Look up and mark as most recently used (promoting a probation key). */
+  /** Look up and mark as most recently used (promoting a window or probation key). */
   touch(key: string): V | undefined {
-    const n = this.nodes.get(key);
-    if (n === undefined) return undefined;
-    if (n.hot) {
-      if (this.hot.head !== n) { this.hot.unlink(n); this.hot.pushHead(n); }
+    const i = this.find(key, hashOf(key));
+    if (i === NONE) return undefined;
+    if (this.seg[i] === PROTECTED) {
+      if (this.head[PROTECTED] !== i) { this.unlink(i); this.pushHead(PROTECTED, i); }
     } else {
-      this.probation.unlink(n);
-      n.hot = true;
-      this.hot.pushHead(n);
-      if (this.hot.size > this.hotCap) this.demoteOldest();
+      this.unlink(i);
+      this.pushHead(PROTECTED, i);
+      if (this.segSize[PROTECTED] > this.hotCap) this.demoteOldest();
     }
-    return n.v;
+    return this.vals[i];
   }
 
   /** Look up without changing recency. */
-  peek(key: string): V | undefined { return this.nodes.get(key)?.v; }
+  peek(key: string): V | undefined {
+    const i = this.find(key, hashOf(key));
+    return i === NONE ? undefined : this.vals[i];
+  }
 
   /** Insert a new key (callers `touch` first; `add` assumes the key is absent). Evicts when full. */
   add(key: string, v: V): void {
-    let n: Node<V>;
-    if (this.nodes.size >= this.maxKeys) {
-      // Full: evict first and reuse the victim's node, so a flood allocates no nodes.
+    const h = hashOf(key);
+    let i: number;
+    if (this.count >= this.maxKeys) {
       if (this.door === null) this.door = new Doorkeeper(this.maxKeys * 8);
-      const victim = this.probation.tail ?? this.hot.tail!;
-      const vk = victim.key, vv = victim.v;
-      this.remove(victim);
+      i = this.victim();
+      const vk = this.keys[i], vv = this.vals[i]!;
+      this.unindex(i);
+      this.unlink(i);
+      this.count--;
       this.onEvict(vk, vv);
-      n = victim;
-      n.key = key; n.v = v; n.hot = false;
-    } else n = { key, v, prev: null, next: null, hot: false };
-    this.nodes.set(key, n);
-    if (this.door !== null && this.door.seenThenAdd(key)) {
-      n.hot = true;
-      this.hot.pushHead(n);
-      if (this.hot.size > this.hotCap) this.demoteOldest();
-    } else this.probation.pushHead(n);
+    } else i = this.newSlot();
+    this.keys[i] = key; this.vals[i] = v; this.hashes[i] = h;
+    this.reindex(i, h);
+    this.count++;
+    if (this.door !== null && this.door.seenThenAdd(h)) {
+      this.pushHead(PROTECTED, i);
+      if (this.segSize[PROTECTED] > this.hotCap) this.demoteOldest();
+    } else {
+      this.pushHead(WINDOW, i);
+      if (this.segSize[WINDOW] > this.windowCap) {
+        const t = this.tail[WINDOW];
+        this.unlink(t);
+        this.pushHead(PROBATION, t);
+      }
+    }
   }
 
   delete(key: string): boolean {
-    const n = this.nodes.get(key);
-    if (n === undefined) return false;
-    this.remove(n);
+    const i = this.find(key, hashOf(key));
+    if (i === NONE) return false;
+    this.drop(i);
     return true;
   }
 
   /** Drop keys whose `last` is older than `cutoff`, oldest first, stopping at the first live one per segment. */
   sweep(cutoff: number, onDrop?: (key: string, v: V) => void): number {
     let dropped = 0;
-    for (const list of [this.probation, this.hot]) {
-      while (list.tail !== null && list.tail.v.last < cutoff) {
-        const n = list.tail;
-        this.remove(n);
-        onDrop?.(n.key, n.v);
+    for (let s = WINDOW; s <= PROTECTED; s++) {
+      for (let i = this.tail[s]; i !== NONE && this.vals[i]!.last < cutoff; i = this.tail[s]) {
+        const k = this.keys[i], v = this.vals[i]!;
+        this.drop(i);
+        onDrop?.(k, v);
         dropped++;
       }
     }
@@ -119,25 +152,106 @@ export class KeyTable<V extends Stamped> {
   }
 
   forEach(fn: (v: V, key: string) => void): void {
-    for (const n of this.nodes.values()) fn(n.v, n.key);
+    for (let s = WINDOW; s <= PROTECTED; s++) {
+      for (let i = this.head[s]; i !== NONE; i = this.next[i]) fn(this.vals[i]!, this.keys[i]);
+    }
   }
 
   clear(fn?: (key: string, v: V) => void): void {
-    if (fn) for (const n of this.nodes.values()) fn(n.key, n.v);
-    this.nodes.clear();
-    this.probation.head = this.probation.tail = null; this.probation.size = 0;
-    this.hot.head = this.hot.tail = null; this.hot.size = 0;
+    if (fn) for (let s = WINDOW; s <= PROTECTED; s++) for (let i = this.head[s]; i !== NONE; i = this.next[i]) fn(this.keys[i], this.vals[i]!);
+    this.keys = []; this.vals = [];
+    this.hashes = new Int32Array(0); this.prev = new Int32Array(0); this.next = new Int32Array(0); this.seg = new Uint8Array(0);
+    this.index = new Int32Array(0); this.mask = 0;
+    this.slots = 0; this.free = NONE; this.count = 0;
+    this.head.fill(NONE); this.tail.fill(NONE); this.segSize.fill(0);
   }
 
-  private remove(n: Node<V>): void {
-    (n.hot ? this.hot : this.probation).unlink(n);
-    this.nodes.delete(n.key);
+  /** The key to evict from a full table: the window's oldest while the window holds its share, else the oldest of probation. */
+  private victim(): number {
+    if (this.segSize[WINDOW] >= this.windowCap) return this.tail[WINDOW];
+    if (this.tail[PROBATION] !== NONE) return this.tail[PROBATION];
+    return this.tail[PROTECTED] !== NONE ? this.tail[PROTECTED] : this.tail[WINDOW];
+  }
+
+  private drop(i: number): void {
+    this.unindex(i);
+    this.unlink(i);
+    this.keys[i] = ''; this.vals[i] = undefined;
+    this.next[i] = this.free; this.free = i;
+    this.count--;
+  }
+
+  private find(key: string, h: number): number {
+    const index = this.index, mask = this.mask;
+    if (mask === 0) return NONE;
+    for (let p = h & mask; ; p = (p + 1) & mask) {
+      const e = index[p];
+      if (e === 0) return NONE;
+      if (this.hashes[e - 1] === h && this.keys[e - 1] === key) return e - 1;
+    }
+  }
+
+  private reindex(i: number, h: number): void {
+    const index = this.index, mask = this.mask;
+    let p = h & mask;
+    while (index[p] !== 0) p = (p + 1) & mask;
+    index[p] = i + 1;
+  }
+
+  /** Remove slot i from the index, shifting later entries of its probe run back (no tombstones). */
+  private unindex(i: number): void {
+    const index = this.index, mask = this.mask, hashes = this.hashes;
+    let p = hashes[i] & mask;
+    while (index[p] !== i + 1) p = (p + 1) & mask;
+    for (let q = (p + 1) & mask; index[q] !== 0; q = (q + 1) & mask) {
+      const home = hashes[index[q] - 1] & mask;
+      // The entry at q may move to the hole at p if its home is not in (p, q].
+      if (((q - home) & mask) >= ((q - p) & mask)) { index[p] = index[q]; p = q; }
+    }
+    index[p] = 0;
+  }
+
+  private newSlot(): number {
+    if (this.free !== NONE) { const i = this.free; this.free = this.next[i]; return i; }
+    if (this.slots === this.hashes.length) this.grow();
+    return this.slots++;
+  }
+
+  private grow(): void {
+    const cap = Math.min(this.maxKeys, Math.max(FIRST_SLOTS, this.hashes.length * 2));
+    const widen = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => { const b = make(cap); b.set(a); return b; };
+    this.hashes = widen(this.hashes, (n) => new Int32Array(n));
+    this.prev = widen(this.prev, (n) => new Int32Array(n));
+    this.next = widen(this.next, (n) => new Int32Array(n));
+    this.seg = widen(this.seg, (n) => new Uint8Array(n));
+    let cells = 1;
+    while (cells < cap * 2) cells *= 2;
+    if (cells - 1 !== this.mask) {
+      this.index = new Int32Array(cells);
+      this.mask = cells - 1;
+      for (let s = WINDOW; s <= PROTECTED; s++) for (let i = this.head[s]; i !== NONE; i = this.next[i]) this.reindex(i, this.hashes[i]);
+    }
+  }
+
+  private pushHead(s: number, i: number): void {
+    const h = this.head[s];
+    this.seg[i] = s;
+    this.prev[i] = NONE; this.next[i] = h;
+    if (h !== NONE) this.prev[h] = i; else this.tail[s] = i;
+    this.head[s] = i;
+    this.segSize[s]++;
+  }
+
+  private unlink(i: number): void {
+    const s = this.seg[i], p = this.prev[i], n = this.next[i];
+    if (p !== NONE) this.next[p] = n; else this.head[s] = n;
+    if (n !== NONE) this.prev[n] = p; else this.tail[s] = p;
+    this.segSize[s]--;
   }
 
   private demoteOldest(): void {
-    const n = this.hot.tail!;
-    this.hot.unlink(n);
-    n.hot = false;
-    this.probation.pushHead(n);
+    const i = this.tail[PROTECTED];
+    this.unlink(i);
+    this.pushHead(PROBATION, i);
   }
 }

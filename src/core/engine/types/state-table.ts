@@ -15,19 +15,15 @@ export interface KeyState extends Stamped {
 }
 
 const SWEEP_EVERY = 4096;
-/** Evicted states kept for reuse: a flood of new keys then allocates almost nothing per key. */
-const SPARE_MAX = 64;
 
 export class StateTable<S extends KeyState> {
   readonly table: KeyTable<S>;
   private sinceSweep = 0;
-  private readonly spare: S[] = [];
 
   constructor(maxKeys: number, private readonly env: RuntimeEnv, private readonly horizonMs: number) {
     this.table = new KeyTable<S>(maxKeys, (_k, s) => {
       this.release(s);
       env.evicted();
-      if (this.spare.length < SPARE_MAX) this.spare.push(s);
     });
   }
 
@@ -43,8 +39,16 @@ export class StateTable<S extends KeyState> {
     return this.table.touch(keyStr);
   }
 
-  /** An evicted state to reinitialise instead of allocating a new one (its fields are stale), or undefined. */
-  reuse(): S | undefined { return this.spare.pop(); }
+  /**
+   * Always undefined now (kept for callers written against the earlier
+   * table): evicted states are no longer handed back for reuse. A state that
+   * is reused again and again lives long enough to reach V8's old
+   * generation, and what its fields then allocate (a cleared Set's new
+   * table, for one) lands there as garbage that only a full collection
+   * frees; under a flood that doubled peak memory. A fresh state per new key
+   * dies young, in the window, and costs only a cheap scavenge.
+   */
+  reuse(): S | undefined { return undefined; }
 
   insert(keyStr: string, s: S): S {
     this.table.add(keyStr, s);
@@ -64,5 +68,5 @@ export class StateTable<S extends KeyState> {
 
   size(): number { return this.table.size; }
 
-  dispose(): void { this.table.clear((_k, s) => this.release(s)); this.spare.length = 0; }
+  dispose(): void { this.table.clear((_k, s) => this.release(s)); }
 }
