@@ -1,8 +1,9 @@
 /**
- * One generated function per list of condition groups: the engine's inner
- * loop unrolled into straight-line code, built once per ruleset load.
+ * One generated function per list of rules (one event kind and protocol):
+ * the engine's inner loop unrolled into straight-line code, built once per
+ * ruleset load.
  *
- * Why: a loop over groups calls every rule's condition, key expressions and
+ * Why: a loop over rules calls every rule's condition, key expressions and
  * runtime through the same few call sites, which V8 then treats as
  * megamorphic (a full indirect call each, no inlining). Unrolled, each call
  * site always calls the same function on the same object, so its feedback is
@@ -10,14 +11,15 @@
  * same source (`src.ip` in most rules) are computed once per event and
  * shared by the rules that use them.
  *
- * Semantics are exactly the loop's: groups and their rules run in list
- * order; a guard shared by several groups is evaluated at most once per
+ * Semantics: rules run in file order; a condition shared by several rules
+ * and a guard shared by several conditions are evaluated at most once per
  * event; a rule whose key has a missing part (null or undefined) counts the
  * event as unkeyed and skips it.
  */
 import type { VigilEvent } from '../event.generated.ts';
 import type { RuleRuntime } from './types/api.ts';
 import { KEY_SEP, partString } from './key.ts';
+import { inlineCode } from '../expr/compile.ts';
 
 type Fn = (s: object) => unknown;
 
@@ -31,20 +33,26 @@ export interface DispatchSlot {
   unkeyed: number;
 }
 
-export interface DispatchGroup {
+/** A condition; rules whose `when` has the same source share one object. */
+export interface DispatchCond {
   readonly when: Fn | null;
-  readonly slots: readonly DispatchSlot[];
   /** Index into the guard list, or -1. */
   readonly guard: number;
+}
+
+/** One rule listening to the kind, in file order. */
+export interface DispatchEntry {
+  readonly cond: DispatchCond;
+  readonly slot: DispatchSlot;
 }
 
 export type Dispatch = (ev: VigilEvent) => void;
 
 const NOTHING = (): void => {};
 
-/** Builds the dispatcher for `groups`; `guards` is the engine's shared guard list. */
-export function buildDispatch(groups: readonly DispatchGroup[], guards: readonly Fn[]): Dispatch {
-  if (groups.length === 0) return NOTHING;
+/** Builds the dispatcher for `entries` (file order); `guards` is the engine's shared guard list. */
+export function buildDispatch(entries: readonly DispatchEntry[], guards: readonly Fn[]): Dispatch {
+  if (entries.length === 0) return NOTHING;
   const deps: unknown[] = [];
   const dep = (v: unknown): string => { deps.push(v); return `d[${deps.length - 1}]`; };
   const consts: string[] = [];
@@ -63,14 +71,19 @@ export function buildDispatch(groups: readonly DispatchGroup[], guards: readonly
   const sep = JSON.stringify(KEY_SEP);
 
   const usedGuards = new Set<number>();
-  for (const g of groups) if (g.guard >= 0) usedGuards.add(g.guard);
+  for (const e of entries) if (e.cond.guard >= 0) usedGuards.add(e.cond.guard);
   // Key values shared across rules: one lazily computed local per distinct source.
   const keyVar = new Map<string, string>();
   const keyCount = new Map<string, number>();
-  for (const g of groups) for (const s of g.slots) for (const src of s.keySources) keyCount.set(src, (keyCount.get(src) ?? 0) + 1);
+  for (const e of entries) for (const src of e.slot.keySources) keyCount.set(src, (keyCount.get(src) ?? 0) + 1);
+  // A condition shared by rules that are not next to each other: one lazily computed local.
+  const condUses = new Map<DispatchCond, number>();
+  for (let i = 0; i < entries.length; i++) if (i === 0 || entries[i - 1].cond !== entries[i].cond) condUses.set(entries[i].cond, (condUses.get(entries[i].cond) ?? 0) + 1);
+  const condVar = new Map<DispatchCond, string>();
 
   const lines: string[] = [];
   for (const gi of usedGuards) lines.push(`let g${gi} = 2;`);
+  for (const [c, n] of condUses) if (n > 1 && c.when !== null) { const v = `m${condVar.size}`; condVar.set(c, v); lines.push(`let ${v} = 2;`); }
   for (const [src, n] of keyCount) {
     if (n < 2) continue;
     const v = `k${keyVar.size}`;
@@ -84,16 +97,46 @@ export function buildDispatch(groups: readonly DispatchGroup[], guards: readonly
     return shared === undefined ? `${fn}(ev)` : `(${shared} === U ? (${shared} = ${fn}(ev)) : ${shared})`;
   };
 
-  for (const g of groups) {
+  let wn = 0;
+  /** The test of a condition as an expression, with any statements it needs first. */
+  const condTest = (c: DispatchCond): string => {
     const tests: string[] = [];
-    if (g.guard >= 0) {
-      const gv = `g${g.guard}`;
-      lines.push(`if (${gv} === 2) ${gv} = ${bind(guards[g.guard])}(ev) ? 1 : 0;`);
+    if (c.guard >= 0) {
+      const gv = `g${c.guard}`;
+      const code = inlineCode(guards[c.guard]);
+      lines.push(code === undefined
+        ? `if (${gv} === 2) ${gv} = ${bind(guards[c.guard])}(ev) ? 1 : 0;`
+        : `if (${gv} === 2) { try { ${gv} = (${code}) ? 1 : 0; } catch { ${gv} = 0; } }`);
       tests.push(`${gv} === 1`);
     }
-    if (g.when !== null) tests.push(`${bind(g.when)}(ev)`);
-    lines.push(tests.length ? `if (${tests.join(' && ')}) {` : '{');
-    for (const s of g.slots) {
+    if (c.when !== null) {
+      const code = inlineCode(c.when);
+      const memo = condVar.get(c);
+      // Inlined: no call at all, whatever V8's inlining budget has left for this function.
+      const value = code === undefined ? `${bind(c.when)}(ev)` : null;
+      if (memo !== undefined) {
+        const compute = value ?? `(() => { try { return (${code}); } catch { return undefined; } })()`;
+        lines.push(`if (${memo} === 2${tests.length ? ` && ${tests[0]}` : ''}) ${memo} = ${compute} ? 1 : 0;`);
+        tests.push(`${memo} === 1`);
+      } else if (value !== null) tests.push(value);
+      else {
+        const w = `w${wn++}`;
+        const evaluate = `try { ${w} = (${code}); } catch { ${w} = undefined; }`;
+        // Only where the guard passed: the guard exists to spare this work.
+        lines.push(`let ${w}; ${tests.length ? `if (${tests.join(' && ')}) { ${evaluate} }` : evaluate}`);
+        tests.length = 0;
+        tests.push(w);
+      }
+    }
+    return tests.length ? tests.join(' && ') : 'true';
+  };
+
+  for (let i = 0; i < entries.length;) {
+    const c = entries[i].cond;
+    lines.push(`if (${condTest(c)}) {`);
+    // Neighbours with the same condition share its block.
+    for (; i < entries.length && entries[i].cond === c; i++) {
+      const s = entries[i].slot;
       const S = bind(s), R = bind(s.runtime), B = bind(s.keyBuf);
       lines.push(`  ${S}.matches++;`);
       const n = s.keyFns.length;
@@ -103,21 +146,21 @@ export function buildDispatch(groups: readonly DispatchGroup[], guards: readonly
       }
       const names = s.keyFns.map((_, k) => `v${k}`);
       lines.push('  {');
-      // Stop at the first missing part, as the loop did (key expressions are pure; this only saves work).
+      // Stop at the first missing part (key expressions are pure; this only saves work).
       for (let k = 0; k < n; k++) {
         lines.push(`    const ${names[k]} = ${valueOf(s, k)};`);
         lines.push(`    if (${names[k]} === undefined || ${names[k]} === null) { ${S}.unkeyed++; } else {`);
       }
       for (let k = 0; k < n; k++) lines.push(`    ${B}[${k}] = ${names[k]};`);
       const str = (v: string) => `(typeof ${v} === 'string' ? ${v} : ${psName}(${v}))`;
-      const keyStr = names.map(str).join(` + ${sep} + `);
-      lines.push(`    ${R}.onEvent(ev, ${B}, ${keyStr});`);
+      lines.push(`    ${R}.onEvent(ev, ${B}, ${names.map(str).join(` + ${sep} + `)});`);
       lines.push(`    ${'}'.repeat(n)}`);
       lines.push('  }');
     }
     lines.push('}');
   }
-  const body = `${consts.join('\n')}\nreturn function vigilDispatch(ev) {\n${lines.join('\n')}\n};`;
+  // Inlined conditions name their scope `s`.
+  const body = `${consts.join('\n')}\nreturn function vigilDispatch(ev) {\nconst s = ev;\n${lines.join('\n')}\n};`;
   const factory = new Function('d', 'U', body) as (d: unknown[], u: object) => Dispatch;
   return factory(deps, {});
 }

@@ -85,43 +85,45 @@ interface Slot {
 }
 
 /**
- * Rules of one event kind that share an identical \`when\` (same source in the
- * same ruleset, so the same meaning): the condition runs once per event for
- * all of them. Stock packs repeat conditions such as a bare SYN often.
+ * A condition shared by the rules of one event kind whose \`when\` has the
+ * same source (same ruleset, so the same meaning): it runs at most once per
+ * event for all of them. Stock packs repeat conditions such as a bare SYN.
  */
 interface CondGroup {
   readonly when: ((s: object) => unknown) | null;
-  readonly slots: Slot[];
   readonly facts: ConditionFacts | null;
-  /** Index of the group's guard in Engine.guards (-1: none); see ConditionFacts.guard. */
+  /** Index of the condition's guard in the engine's guard list (-1: none); see ConditionFacts.guard. */
   guard: number;
 }
 
+/** A rule listening to a kind, with its shared condition; lists keep file order. */
+interface Entry { readonly cond: CondGroup; readonly slot: Slot }
+
 /**
- * The groups of one event kind, also split by the event's `proto`: a group
+ * The rules of one event kind, also split by the event's `proto`: a rule
  * whose condition pins `proto` (`proto == "tcp" && …`) sits only in the
- * buckets of the values it allows; an unpinned one sits in every bucket.
- * A condition that can never be true is left out. Each list keeps load
- * order, so the rules that can match still run (and hit) in that order.
+ * lists of the values it allows; an unpinned one sits in every list. A
+ * condition that can never be true is left out. Each list keeps file order
+ * and becomes one generated dispatcher (dispatch.ts).
  */
 interface KindIndex {
-  /** Every group that can match: for events whose proto is not a string. */
+  /** For events whose proto is not a string. */
   readonly all: Dispatch;
-  /** proto value → the groups that can match it. */
+  /** proto value → the rules that can match it. */
   readonly byProto: Map<string, Dispatch>;
-  /** Groups that do not pin proto: for a string proto no group names. */
+  /** Rules that do not pin proto: for a string proto no rule names. */
   readonly unpinned: Dispatch;
 }
 
-/** Each list becomes one generated dispatcher (dispatch.ts); guards must be assigned first. */
-function indexKind(groups: readonly CondGroup[], guards: readonly ((s: object) => unknown)[]): KindIndex {
-  const all = groups.filter((g) => !g.facts?.never);
-  const protoOf = (g: CondGroup) => g.facts?.pins.get('proto');
-  const unpinned = all.filter((g) => protoOf(g) === undefined);
-  const byProto = new Map<string, CondGroup[]>();
-  for (const g of all) for (const v of protoOf(g) ?? []) byProto.set(v, []);
-  for (const [v, list] of byProto) for (const g of all) { const p = protoOf(g); if (p === undefined || p.has(v)) list.push(g); }
-  const d = (list: readonly CondGroup[]) => buildDispatch(list, guards);
+/** Guards must be assigned before this runs. */
+function indexKind(entries: readonly Entry[], guards: readonly ((s: object) => unknown)[]): KindIndex {
+  const all = entries.filter((e) => !e.cond.facts?.never);
+  const protoOf = (e: Entry) => e.cond.facts?.pins.get('proto');
+  const unpinned = all.filter((e) => protoOf(e) === undefined);
+  const byProto = new Map<string, Entry[]>();
+  for (const e of all) for (const v of protoOf(e) ?? []) byProto.set(v, []);
+  for (const [v, list] of byProto) for (const e of all) { const p = protoOf(e); if (p === undefined || p.has(v)) list.push(e); }
+  const d = (list: readonly Entry[]) => buildDispatch(list, guards);
   return { all: d(all), byProto: new Map([...byProto].map(([v, list]) => [v, d(list)])), unpinned: d(unpinned) };
 }
 
@@ -196,20 +198,19 @@ export class Engine {
     }
     let removed = 0;
     for (const [id, s] of this.slots) if (next.get(id) !== s) { s.runtime.dispose(); if (!next.has(id)) removed++; }
-    const byKind = new Map<string, CondGroup[]>();
+    const byKind = new Map<string, Entry[]>();
     const bySource = new Map<string, CondGroup>();
     for (const s of next.values()) {
       for (const kind of s.rule.on) {
         const src = kind + '\u0000' + (s.rule.when ? s.rule.when.source : '');
         let g = bySource.get(src);
         if (!g) {
-          g = { when: s.when, slots: [], facts: s.when ? conditionFacts(s.when) : null, guard: -1 };
+          g = { when: s.when, facts: s.when ? conditionFacts(s.when) : null, guard: -1 };
           bySource.set(src, g);
-          let list = byKind.get(kind);
-          if (!list) { list = []; byKind.set(kind, list); }
-          list.push(g);
         }
-        g.slots.push(s);
+        let list = byKind.get(kind);
+        if (!list) { list = []; byKind.set(kind, list); }
+        list.push({ cond: g, slot: s });
       }
     }
     // A guard pays only when several groups share it: it is then evaluated once per event for all of them.

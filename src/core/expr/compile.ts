@@ -59,8 +59,20 @@ function build(source: string, loc: SourceLoc, place: Placement, env: CompileEnv
   const analyser = new FactsAnalyser(env);
   const facts = analyser.facts(parsed.ast);
   recordFacts(fn, { ...facts, guard: facts.never ? undefined : guardOf(analyser.leadingGuard(parsed.ast), frame, env) });
+  if (gen.consts.length === 0 && gen.helperRefs.size === 0 && gen.functions.length === 0) selfContained.set(fn, code);
   return { ok: true, expr: { source, loc, fn, fields: [...gen.fields] } };
 }
+
+// Code of expressions that need nothing but the scope `s`, for callers that inline it.
+const selfContained = new WeakMap<object, string>();
+
+/**
+ * The JS expression text of a compiled expression that reads only its scope
+ * variable `s` (no constants, helpers or hoisted functions), or undefined.
+ * Evaluated with `s` bound to the scope, inside a try/catch yielding
+ * undefined, it gives exactly what `fn(s)` gives.
+ */
+export function inlineCode(fn: (scope: object) => unknown): string | undefined { return selfContained.get(fn); }
 
 /** The guard conjunct compiled alone; undefined when its code would need hoisted values or helpers. */
 function guardOf(node: Ast | null, frame: Frame, env: CompileEnv): { code: string; fn: (scope: object) => unknown } | undefined {
@@ -69,6 +81,7 @@ function guardOf(node: Ast | null, frame: Frame, env: CompileEnv): { code: strin
   const code = gen.gen(node, frame, 's');
   if (gen.diagnostics.length || gen.consts.length || gen.helperRefs.size || gen.functions.length) return undefined;
   const fn = new Function(`return function vigilGuard(s) { try { return ${code}; } catch { return undefined; } };`)() as (scope: object) => unknown;
+  selfContained.set(fn, code);
   return { code, fn };
 }
 
