@@ -91,10 +91,13 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
     lines.push(`let ${v} = U;`);
   }
 
-  const valueOf = (s: DispatchSlot, k: number): string => {
-    const fn = bind(s.keyFns[k]);
+  /** Statements that set `target` to the value of the slot's k-th key expression. */
+  const computeKey = (s: DispatchSlot, k: number, target: string): string => {
+    const fn = s.keyFns[k];
+    const code = inlineCode(fn);
+    const assign = (to: string) => code === undefined ? `${to} = ${bind(fn)}(ev);` : `try { ${to} = (${code}); } catch { ${to} = undefined; }`;
     const shared = keyVar.get(s.keySources[k]);
-    return shared === undefined ? `${fn}(ev)` : `(${shared} === U ? (${shared} = ${fn}(ev)) : ${shared})`;
+    return shared === undefined ? assign(target) : `if (${shared} === U) { ${assign(shared)} } ${target} = ${shared};`;
   };
 
   let wn = 0;
@@ -148,7 +151,7 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
       lines.push('  {');
       // Stop at the first missing part (key expressions are pure; this only saves work).
       for (let k = 0; k < n; k++) {
-        lines.push(`    const ${names[k]} = ${valueOf(s, k)};`);
+        lines.push(`    let ${names[k]}; ${computeKey(s, k, names[k])}`);
         lines.push(`    if (${names[k]} === undefined || ${names[k]} === null) { ${S}.unkeyed++; } else {`);
       }
       for (let k = 0; k < n; k++) lines.push(`    ${B}[${k}] = ${names[k]};`);
