@@ -59,7 +59,7 @@ export class KeyTable<V extends Stamped> {
   private prev = new Int32Array(0);
   private next = new Int32Array(0);
   private seg = new Uint8Array(0);
-  /** Slot + 1 per index cell; 0 = empty. */
+  /** Two words per index cell: slot + 1 (0 = empty) and the key's hash, so probing compares hashes without leaving the cell's cache line. */
   private index = new Int32Array(0);
   private mask = 0;
   /** Slots in use or on the free list; free slots are chained through `next`. */
@@ -185,30 +185,31 @@ export class KeyTable<V extends Stamped> {
     const index = this.index, mask = this.mask;
     if (mask === 0) return NONE;
     for (let p = h & mask; ; p = (p + 1) & mask) {
-      const e = index[p];
+      const e = index[2 * p];
       if (e === 0) return NONE;
-      if (this.hashes[e - 1] === h && this.keys[e - 1] === key) return e - 1;
+      if (index[2 * p + 1] === h && this.keys[e - 1] === key) return e - 1;
     }
   }
 
   private reindex(i: number, h: number): void {
     const index = this.index, mask = this.mask;
     let p = h & mask;
-    while (index[p] !== 0) p = (p + 1) & mask;
-    index[p] = i + 1;
+    while (index[2 * p] !== 0) p = (p + 1) & mask;
+    index[2 * p] = i + 1;
+    index[2 * p + 1] = h;
   }
 
   /** Remove slot i from the index, shifting later entries of its probe run back (no tombstones). */
   private unindex(i: number): void {
-    const index = this.index, mask = this.mask, hashes = this.hashes;
-    let p = hashes[i] & mask;
-    while (index[p] !== i + 1) p = (p + 1) & mask;
-    for (let q = (p + 1) & mask; index[q] !== 0; q = (q + 1) & mask) {
-      const home = hashes[index[q] - 1] & mask;
+    const index = this.index, mask = this.mask;
+    let p = this.hashes[i] & mask;
+    while (index[2 * p] !== i + 1) p = (p + 1) & mask;
+    for (let q = (p + 1) & mask; index[2 * q] !== 0; q = (q + 1) & mask) {
+      const home = index[2 * q + 1] & mask;
       // The entry at q may move to the hole at p if its home is not in (p, q].
-      if (((q - home) & mask) >= ((q - p) & mask)) { index[p] = index[q]; p = q; }
+      if (((q - home) & mask) >= ((q - p) & mask)) { index[2 * p] = index[2 * q]; index[2 * p + 1] = index[2 * q + 1]; p = q; }
     }
-    index[p] = 0;
+    index[2 * p] = 0;
   }
 
   private newSlot(): number {
@@ -227,7 +228,7 @@ export class KeyTable<V extends Stamped> {
     let cells = 1;
     while (cells < cap * 2) cells *= 2;
     if (cells - 1 !== this.mask) {
-      this.index = new Int32Array(cells);
+      this.index = new Int32Array(cells * 2);
       this.mask = cells - 1;
       for (let s = WINDOW; s <= PROTECTED; s++) for (let i = this.head[s]; i !== NONE; i = this.next[i]) this.reindex(i, this.hashes[i]);
     }
