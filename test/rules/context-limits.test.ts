@@ -18,6 +18,15 @@ vars:
 contexts:
   portscan_reported: { max_keys: $reported_cap }
   scanner: { max_keys: 2000 }
+rules:
+  - id: mark
+    description: Marks a reported source and a scanner.
+    on: [packet]
+    type: single
+    key: [src.ip]
+    actions:
+      - context.set: { name: portscan_reported, key: "{{src.ip}}" }
+      - context.set: { name: scanner, key: "{{src.ip}}" }
 `;
 
 test('declared limits reach the ruleset by context name; a file without the section adds none', () => {
@@ -46,7 +55,21 @@ test('the same context with another limit refuses the ruleset, naming both place
   ]);
 });
 
+test('a declared name no context.set writes is a warning naming the nearest set name; the ruleset still loads', () => {
+  const r = load({ 'a.yaml': PACK, 'b.yaml': 'contexts:\n  scaner: { max_keys: 10 }\n' });
+  assert.ok(r.ruleset);
+  assert.deepEqual(r.diagnostics.map((d) => `${d.severity} ${d.code} ${d.loc.file}:${d.loc.line}:${d.loc.col} ${d.message}`), [
+    "warning VGL_CONTEXT_UNSET b.yaml:2:3 context `scaner` is declared but no rule's `context.set` names it, so its limit applies to nothing; did you mean `scanner`?",
+  ]);
+});
+
+test('when some context.set takes its name from a template, any declared name may be set, so none is warned about', () => {
+  const templated = PACK.replace('name: scanner,', 'name: "scan_{{proto}}",');
+  assert.deepEqual(load({ 'a.yaml': templated, 'b.yaml': 'contexts: { scan_tcp: { max_keys: 10 } }' }).diagnostics, []);
+});
+
 test('any context name may be declared, even one that is special to JavaScript objects', () => {
   const r = load({ 'a.yaml': 'contexts:\n  __proto__: { max_keys: 3 }\n  constructor: { max_keys: 4 }\n' });
+  assert.deepEqual(r.diagnostics.map((d) => d.code), ['VGL_CONTEXT_UNSET', 'VGL_CONTEXT_UNSET'], 'no rule sets them');
   assert.deepEqual(Object.entries(r.ruleset?.contexts ?? {}), [['__proto__', { maxKeys: 3 }], ['constructor', { maxKeys: 4 }]]);
 });

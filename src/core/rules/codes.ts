@@ -57,6 +57,10 @@ export const LOADER_CODES = {
     title: 'A context is declared twice with different limits',
     description: 'Two `contexts:` entries, in one file or in two, give the same context name different limits. The message names both places. Keep one declaration or make them equal; to let a site tune a pack\'s limit, declare it once with `max_keys: $some_var` and let the site set the var.',
   },
+  VGL_CONTEXT_UNSET: {
+    title: 'A declared context is set by no rule',
+    description: 'A warning: a name under `contexts:` is not the `name` of any `context.set` action, so its limit applies to nothing. It is most likely a typo; the message suggests the nearest name a rule sets. (When some `context.set` takes its name from a template, any name may be set and no warning is given.)',
+  },
   VGL_RULE_SHAPE: {
     title: 'A rule is not a map',
     description: 'Each item under `rules:` is a map of rule keys (`id`, `description`, `on`, `type`, …).',

@@ -7,9 +7,11 @@
  * var is final, so `max_keys: $cap` lets a site tune a pack's limit through a
  * var) reads the numbers and refuses a name declared twice with different
  * limits, naming both places. Declaring the same limits twice is allowed: two
- * packs may share a context.
+ * packs may share a context. Once the rules are compiled,
+ * `warnUnsetContexts` flags a declared name no `context.set` writes: most
+ * likely a typo, whose limit would silently apply to nothing.
  */
-import type { ContextLimits, SourceLoc } from './types.ts';
+import type { ActionSpec, ContextLimits, Rule, SourceLoc } from './types.ts';
 import type { DiagnosticSink } from './context.ts';
 import type { ValueReader } from './values.ts';
 import { describeNode, type LMap, type LNode } from './source.ts';
@@ -47,6 +49,47 @@ export function collectContextDecl(m: LMap, out: ContextDecl[], sink: Diagnostic
     }
     if (ok) out.push({ name, loc: e.keyLoc, maxKeys: maxKeys.node });
   }
+}
+
+/**
+ * Warn about each declared context name with a valid limit (`resolved`) that
+ * no rule, enabled or not, sets; unless some rule sets a templated name.
+ */
+export function warnUnsetContexts(decls: readonly ContextDecl[], resolved: Readonly<Record<string, ContextLimits>>, rules: readonly Rule[], sink: DiagnosticSink): void {
+  const set = contextNamesSet(rules);
+  if (set === null) return;
+  const warned = new Set<string>();
+  for (const d of decls) {
+    if (!Object.hasOwn(resolved, d.name) || set.has(d.name) || warned.has(d.name)) continue;
+    warned.add(d.name);
+    const fix = suggestion(d.name, set, { otherwise: 'check the name against the `context.set` actions, or remove the entry' });
+    sink.warn('VGL_CONTEXT_UNSET', d.loc, `context \`${d.name}\` is declared but no rule's \`context.set\` names it, so its limit applies to nothing${fix}`);
+  }
+}
+
+/** Literal names of every `context.set` action, including those nested in type parameters (`recover.actions`); null when a name is a template. */
+function contextNamesSet(rules: readonly Rule[]): Set<string> | null {
+  const names = new Set<string>();
+  let templated = false;
+  const visit = (v: unknown, depth: number): void => {
+    if (depth > 4 || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) { for (const x of v) visit(x, depth + 1); return; }
+    if (isAction(v)) {
+      if (v.plugin !== 'context.set') return;
+      const n = v.params.name;
+      const text = typeof n === 'string' ? n : n !== null && typeof n === 'object' && typeof (n as { source?: unknown }).source === 'string' ? (n as { source: string }).source : null;
+      if (text === null || text.includes('{{')) templated = true; else names.add(text);
+      return;
+    }
+    for (const x of Object.values(v)) visit(x, depth + 1);
+  };
+  for (const r of rules) { visit(r.actions, 0); visit(r.params, 0); }
+  return templated ? null : names;
+}
+
+function isAction(v: object): v is ActionSpec {
+  const a = v as Partial<ActionSpec>;
+  return typeof a.plugin === 'string' && a.params !== null && typeof a.params === 'object' && a.loc !== undefined;
 }
 
 /** The limits by context name, or errors in `sink` (then the result is partial and the ruleset is refused anyway). */

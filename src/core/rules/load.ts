@@ -22,7 +22,7 @@ import { listRuleFiles } from './files.ts';
 import { ruleHash } from './hash.ts';
 import { suggestion } from '../text/nearest.ts';
 import type { KnownActions } from './actions.ts';
-import { resolveContextLimits } from './context-limits.ts';
+import { resolveContextLimits, warnUnsetContexts } from './context-limits.ts';
 
 export interface LoadOptions {
   /**
@@ -142,6 +142,7 @@ export function loadRulesetFromText(files: ReadonlyArray<{ readonly path: string
   }
 
   const contexts = Object.freeze(resolveContextLimits(c.contexts, new ValueReader(vars, sink, undefined), sink));
+  warnUnsetContexts(c.contexts, contexts, [...enabled, ...disabled], sink);
 
   const diagnostics = sink.sorted([...files.map((f) => f.path), ...(overlay ? [overlay.file] : [])]);
   if (sink.errorCount > 0) return { ruleset: null, diagnostics };
