@@ -138,3 +138,30 @@ ${RULES().replace(/^\s*rules:/m, 'rules:')}`);
     'the first scanner was evicted when the third was marked');
   assert.equal(h.engine.stats().contexts.evictions, 1);
 });
+
+test('a persistent key set again without `persistent` leaves the database', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-ctx-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const m = new SqliteKeyMemory(join(dir, 'state.db'));
+  t.after(() => m.close());
+  const c = new ContextStore({ db: m.db });
+  c.set('s', 'a', 0, null, true);
+  c.set('s', 'a', 1, null, false);
+  assert.equal(c.has('s', 'a', 1), true);
+  assert.equal((m.db.prepare('SELECT count(*) AS n FROM vigil_contexts').get() as { n: number }).n, 0);
+});
+
+test('at start, persistent rows that expired while vigil was down are deleted, and each name is loaded within its cap', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-ctx-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const m = new SqliteKeyMemory(join(dir, 'state.db'));
+  t.after(() => m.close());
+  const before = new ContextStore({ db: m.db }, 1);
+  before.set('s', 'gone', 1, 10, true);
+  for (const k of ['a', 'b', 'c']) before.set('s', k, 1, 1_000_000, true);
+  const after = new ContextStore({ db: m.db, capPerName: 2 }, 5000);
+  const rows = (m.db.prepare('SELECT key FROM vigil_contexts ORDER BY key').all() as { key: string }[]).map((r) => r.key);
+  assert.equal(rows.includes('gone'), false, 'expired at 11, deleted at the start at 5000');
+  assert.equal(after.stats().live, 2);
+  assert.equal(rows.length, 2, 'the key over the cap is deleted too');
+});

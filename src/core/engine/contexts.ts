@@ -4,10 +4,12 @@
  * tested by the `context(name, key…)` condition helper. Each name holds at
  * most `capPerName` keys, or the limit a rule file declares for it under
  * `contexts:` (see setLimits); the least recently set is evicted first, and
- * counted.
+ * counted. Keys sit in an LruMap per name, so setting one at the cap costs
+ * O(1) however many were evicted before.
  * Persistent contexts are written through to SQLite and read back at start.
  */
 import type Database from 'better-sqlite3';
+import { LruMap } from './lru-map.ts';
 
 interface Entry { expires: number; persistent: boolean }
 
@@ -21,7 +23,7 @@ export interface ContextStoreOptions {
 }
 
 export class ContextStore {
-  private readonly byName = new Map<string, Map<string, Entry>>();
+  private readonly byName = new Map<string, LruMap<Entry>>();
   private readonly cap: number;
   /** Names with a declared limit; the others use `cap`. */
   private limits: ReadonlyMap<string, number> = new Map();
@@ -36,8 +38,15 @@ export class ContextStore {
       db.exec('CREATE TABLE IF NOT EXISTS vigil_contexts (name TEXT NOT NULL, key TEXT NOT NULL, expires REAL NOT NULL, PRIMARY KEY (name, key)) WITHOUT ROWID');
       this.put = db.prepare('INSERT OR REPLACE INTO vigil_contexts (name, key, expires) VALUES (?, ?, ?)');
       this.del = db.prepare('DELETE FROM vigil_contexts WHERE name = ? AND key = ?');
-      const rows = db.prepare('SELECT name, key, expires FROM vigil_contexts').all() as { name: string; key: string; expires: number }[];
-      for (const r of rows) if (r.expires >= now) this.mapOf(r.name).set(r.key, { expires: r.expires, persistent: true });
+      // Rows that expired while vigil was down would never be swept: nothing in memory refers to them.
+      if (now > 0) db.prepare('DELETE FROM vigil_contexts WHERE expires < ?').run(now);
+      const rows = db.prepare('SELECT name, key, expires FROM vigil_contexts ORDER BY expires').all() as { name: string; key: string; expires: number }[];
+      for (const r of rows) {
+        if (r.expires < now) continue;
+        const m = this.mapOf(r.name);
+        m.set(r.key, { expires: r.expires === Number.MAX_VALUE ? Infinity : r.expires, persistent: true });
+        if (m.size > this.cap) m.shift((k) => { this.counts.evictions++; this.del!.run(r.name, k); });
+      }
     }
   }
 
@@ -45,13 +54,16 @@ export class ContextStore {
   set(name: string, key: string, now: number, ttlMs: number | null, persistent = false): void {
     const m = this.mapOf(name);
     const expires = ttlMs === null ? Infinity : now + ttlMs;
-    m.delete(key);
-    m.set(key, { expires, persistent });
+    if (persistent && !this.put) throw new Error(`context ${name}: persistent: true needs a database (set engine memory to SQLite)`);
+    const e = m.get(key);
+    if (e !== undefined) {
+      if (e.persistent && !persistent) this.del?.run(name, key);
+      e.expires = expires;
+      e.persistent = persistent;
+      m.touch(key);
+    } else m.set(key, { expires, persistent });
     this.counts.sets++;
-    if (persistent) {
-      if (!this.put) throw new Error(`context ${name}: persistent: true needs a database (set engine memory to SQLite)`);
-      this.put.run(name, key, expires === Infinity ? Number.MAX_VALUE : expires);
-    }
+    if (persistent) this.put!.run(name, key, expires === Infinity ? Number.MAX_VALUE : expires);
     if (m.size > this.capOf(name)) this.evictOldest(name, m, 1);
   }
 
@@ -102,7 +114,7 @@ export class ContextStore {
   /** Remove expired entries of every name (called by the engine now and then). */
   sweep(now: number): void {
     for (const [name, m] of this.byName) {
-      for (const [k, e] of m) if (e.expires < now) { m.delete(k); this.counts.expired++; if (e.persistent) this.del?.run(name, k); }
+      m.removeWhere((e) => e.expires < now, (k, e) => { this.counts.expired++; if (e.persistent) this.del?.run(name, k); });
     }
   }
 
@@ -112,19 +124,16 @@ export class ContextStore {
     return { live, ...this.counts };
   }
 
-  /** Drop the `n` least recently set keys of a name (a Map keeps insertion order and set() re-inserts). */
-  private evictOldest(name: string, m: Map<string, Entry>, n: number): void {
-    for (const [k, e] of m) {
-      if (n-- <= 0) break;
-      m.delete(k);
-      this.counts.evictions++;
-      if (e.persistent) this.del?.run(name, k);
+  /** Drop the `n` least recently set keys of a name. */
+  private evictOldest(name: string, m: LruMap<Entry>, n: number): void {
+    for (let i = 0; i < n; i++) {
+      m.shift((k, e) => { this.counts.evictions++; if (e.persistent) this.del?.run(name, k); });
     }
   }
 
-  private mapOf(name: string): Map<string, Entry> {
+  private mapOf(name: string): LruMap<Entry> {
     let m = this.byName.get(name);
-    if (!m) { m = new Map(); this.byName.set(name, m); }
+    if (!m) { m = new LruMap(); this.byName.set(name, m); }
     return m;
   }
 }

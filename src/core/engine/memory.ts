@@ -6,11 +6,11 @@
  * anyway), so a rule's memory shrinks back after a flood without waiting for
  * the cap.
  *
- * Keys sit in a doubly-linked list, most recently seen at the head, so a
- * sighting, an eviction and a purge step are O(1) pointer moves (evicting by
- * iterating a Map from its start is not: V8 skips the holes deletes leave).
+ * Keys sit in an LruMap (most recently seen first), so a sighting, an
+ * eviction and a purge step cost O(1).
  */
 import type { KeyMemory, MemoryBound, RuleMemory } from './types/api.ts';
+import { LruMap } from './lru-map.ts';
 
 export interface InMemoryKeyMemoryOptions {
   /** Look for forgotten keys at most once per this much event time (default 5 minutes). */
@@ -22,12 +22,9 @@ export interface InMemoryKeyMemoryOptions {
 export const PURGE_EVERY_MS = 5 * 60_000;
 export const PURGE_CHUNK = 10_000;
 
-interface Node { key: string; last: number; prev: Node | null; next: Node | null }
-
 class LruRuleMemory implements RuleMemory {
-  private readonly nodes = new Map<string, Node>();
-  private head: Node | null = null;
-  private tail: Node | null = null;
+  /** Key → event time of its last sighting. */
+  private readonly last = new LruMap<number>();
   private nextPurgeAt = -Infinity;
 
   constructor(private bound: MemoryBound, private readonly purgeEveryMs: number, private readonly purgeChunk: number) {}
@@ -35,58 +32,37 @@ class LruRuleMemory implements RuleMemory {
   /** A reload: keep the keys, apply the new bound (dropping the least recently seen beyond a lowered cap). */
   rebind(bound: MemoryBound): void {
     this.bound = bound;
-    let over = this.nodes.size - bound.maxKeys;
+    const over = this.last.size - bound.maxKeys;
     if (over <= 0) return;
-    const n = over;
-    while (over-- > 0) this.drop(this.tail!);
-    bound.evicted(n);
+    for (let i = 0; i < over; i++) this.last.shift();
+    bound.evicted(over);
   }
 
   seen(key: string, ts: number): boolean {
     const forget = this.bound.forgetAfterMs;
     if (forget !== null && ts >= this.nextPurgeAt) this.purge(ts, forget);
-    let n = this.nodes.get(key);
-    if (n !== undefined) {
-      const known = forget === null || ts - n.last <= forget;
-      n.last = ts;
-      if (this.head !== n) { this.unlink(n); this.pushHead(n); }
-      return known;
+    const prev = this.last.get(key);
+    if (prev !== undefined) {
+      this.last.set(key, ts);
+      return forget === null || ts - prev <= forget;
     }
-    if (this.nodes.size >= this.bound.maxKeys) {
-      // Full: forget the least recently seen key and reuse its node, so a flood allocates nothing.
-      n = this.tail!;
-      this.drop(n);
+    if (this.last.size >= this.bound.maxKeys) {
+      this.last.shift();
       this.bound.evicted(1);
-      n.key = key; n.last = ts;
-    } else n = { key, last: ts, prev: null, next: null };
-    this.nodes.set(key, n);
-    this.pushHead(n);
+    }
+    this.last.set(key, ts);
     return false;
   }
 
-  size(): number { return this.nodes.size; }
+  size(): number { return this.last.size; }
 
   private purge(ts: number, forget: number): void {
     let dropped = 0;
-    while (this.tail !== null && ts - this.tail.last > forget && dropped < this.purgeChunk) { this.drop(this.tail); dropped++; }
+    for (let oldest = this.last.oldestValue(); oldest !== undefined && ts - oldest > forget && dropped < this.purgeChunk; oldest = this.last.oldestValue()) {
+      this.last.shift();
+      dropped++;
+    }
     this.nextPurgeAt = dropped === this.purgeChunk ? ts : ts + this.purgeEveryMs;
-  }
-
-  private drop(n: Node): void {
-    this.unlink(n);
-    this.nodes.delete(n.key);
-  }
-
-  private pushHead(n: Node): void {
-    n.prev = null; n.next = this.head;
-    if (this.head) this.head.prev = n; else this.tail = n;
-    this.head = n;
-  }
-
-  private unlink(n: Node): void {
-    if (n.prev) n.prev.next = n.next; else this.head = n.next;
-    if (n.next) n.next.prev = n.prev; else this.tail = n.prev;
-    n.prev = n.next = null;
   }
 }
 
