@@ -56,12 +56,27 @@ class Fold implements Acc {
   reset(): void { this.x = null; }
 }
 
+/**
+ * Distinct values in arrival order, at most `max`. The first is held inline
+ * and the Set made only for a second one: most keys (one-off probes, a
+ * spoofed flood) never see a second value.
+ */
 class Values implements Acc {
-  private readonly s = new Set<unknown>();
+  private s: Set<unknown> | null = null;
+  private v1: unknown = undefined;
+  private has1 = false;
   constructor(private readonly max: number) {}
-  add(v: unknown): void { if (v !== undefined && this.s.size < this.max) this.s.add(detach(v)); }
-  value(): unknown { return [...this.s]; }
-  reset(): void { this.s.clear(); }
+  add(v: unknown): void {
+    if (v === undefined || this.max < 1) return;
+    if (this.s === null) {
+      if (!this.has1) { this.v1 = detach(v); this.has1 = true; return; }
+      if (this.v1 === v || this.max < 2) return;
+      this.s = new Set([this.v1]);
+    }
+    if (this.s.size < this.max) this.s.add(detach(v));
+  }
+  value(): unknown { return this.s !== null ? [...this.s] : this.has1 ? [this.v1] : []; }
+  reset(): void { this.s?.clear(); this.v1 = undefined; this.has1 = false; }
 }
 
 function accumulator(op: CollectOp, max: number): Acc {

@@ -134,15 +134,31 @@ class WeightCounter implements Counter {
   }
 }
 
-/** Distinct values, each adding its weight once (scanlogd: privileged ports weigh 3, others 1). */
+/**
+ * Distinct values, each adding its weight once (scanlogd: privileged ports
+ * weigh 3, others 1). As DistinctCounter, the first value is held inline and
+ * the Map made only for a second one.
+ */
 class DistinctWeightCounter implements Counter {
-  private readonly seen = new Map<unknown, { t: number; f: number; w: number }>();
+  private seen: Map<unknown, { t: number; f: number; w: number }> | null = null;
+  private v1: unknown = undefined;
+  private t1 = NaN;
+  private f1 = NaN;
+  private w1 = 0;
+  private has1 = false;
   private sum = 0;
   constructor(private readonly window: number | null, private readonly cap: number, private readonly onCapEvict: () => void) {}
   add(t: number, value: unknown, w: number): boolean {
+    const weight = w > 0 ? w : 0;
+    if (this.seen === null) {
+      if (!this.has1) { this.v1 = value; this.t1 = t; this.f1 = t; this.w1 = weight; this.has1 = true; this.sum = weight; return true; }
+      if (this.v1 === value) { this.t1 = t; return false; }
+      this.seen = new Map();
+      this.seen.set(this.v1, { t: this.t1, f: this.f1, w: this.w1 });
+      this.has1 = false; this.v1 = undefined;
+    }
     const e = this.seen.get(value);
     if (e) { this.seen.delete(value); e.t = t; this.seen.set(value, e); return false; }
-    const weight = w > 0 ? w : 0;
     this.seen.set(value, { t, f: t, w: weight });
     this.sum += weight;
     if (this.seen.size > this.cap) { this.dropOldest(); this.onCapEvict(); }
@@ -151,12 +167,13 @@ class DistinctWeightCounter implements Counter {
   slide(t: number): void {
     if (this.window === null) return;
     const cutoff = t - this.window;
+    if (this.seen === null) { if (this.has1 && this.t1 < cutoff) { this.has1 = false; this.v1 = undefined; this.sum = 0; } return; }
     for (const [k, e] of this.seen) { if (e.t >= cutoff) break; this.seen.delete(k); this.sum -= e.w; }
   }
   total(): number { return this.sum; }
-  firstTs(): number { return earliestFirst(this.seen); }
-  clear(): void { this.seen.clear(); this.sum = 0; }
+  firstTs(): number { return this.seen === null ? (this.has1 ? this.f1 : NaN) : earliestFirst(this.seen); }
+  clear(): void { this.seen = null; this.has1 = false; this.v1 = undefined; this.sum = 0; }
   private dropOldest(): void {
-    for (const [k, e] of this.seen) { this.seen.delete(k); this.sum -= e.w; return; }
+    for (const [k, e] of this.seen!) { this.seen!.delete(k); this.sum -= e.w; return; }
   }
 }
