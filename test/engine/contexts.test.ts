@@ -131,7 +131,6 @@ test('the limits a rule file declares under `contexts:` bound the engine store',
 contexts:
   scanner: { max_keys: 2 }
 ${RULES().replace(/^\s*rules:/m, 'rules:')}`);
-  h.engine.contexts.setLimits(h.engine.current!.contexts ?? {});
   h.feed(...['10.77.0.2', '10.77.0.3', '10.77.0.4'].map((src, i) => pkt({ ts: 1000 + i, src, dport: 23 })));
   h.feed(...['10.77.0.2', '10.77.0.3', '10.77.0.4'].map((src, i) => pkt({ ts: 2000 + i, src, dport: 22 })));
   assert.deepEqual(h.hits.filter((x) => x.rule === 'scanner-touches-ssh').map((x) => x.src), ['10.77.0.3', '10.77.0.4'],

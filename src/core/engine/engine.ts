@@ -229,6 +229,7 @@ export class Engine {
     for (const [kind, groups] of byKind) index.set(kind, indexKind(groups, guards));
     this.slots = next;
     this.index = index;
+    this.contexts.setLimits(ruleset.contexts ?? {});
     this.ruleset = ruleset;
     this.reloads++;
     return { kept, fresh, removed };
