@@ -226,7 +226,7 @@ async function main(): Promise<void> {
     `(syn, connect, FIN, XMAS, NULL, UDP, one-port hammer, hot port; a tenth over IPv6) and ${SPOOFED.toLocaleString('en')} spoofed one-off probes from bench/lib/synth-scans.ts.`,
     'Rules: rules/portscan + rules/scanlogd + bench/sec/site (hot_ports: [2323]); host facts: the synth servers as `--host`, their services as `--listen`.',
     `Median of ${runs} runs (SEC: ${secRuns}), interleaved; each on one core (vigil, tcpdump and SEC are single-threaded).`,
-    'vigil pipeline = a worker process (bench/lib/replay-worker.mjs) running the code `vigil replay` runs (capture reader → decoder → engine, rules loaded by the rule loader) from the compiled dist/ build in plain `node`, as production runs it, timed from inside so Node start-up is excluded; vigil CLI = the real command, timed as a whole process (bin/vigil.js runs dist/ too). dist/ is rebuilt with scripts/build.mjs before the runs when it is older than src/' + (stillFresh ? '.' : '; **src/ changed during this run, so the CLI rows may have run the sources through tsx**.'),
+    'vigil pipeline = a worker process (bench/lib/replay-worker.mjs) running the code `vigil replay` runs (capture reader → decoder → engine, rules loaded by the rule loader) from the compiled dist/ build in plain `node`, as production runs it (and, like bin/vigil.js, with V8\'s allocation-site pretenuring turned off at start), timed from inside so Node start-up is excluded; vigil CLI = the real command, timed as a whole process (bin/vigil.js runs dist/ too). dist/ is rebuilt with scripts/build.mjs before the runs when it is older than src/' + (stillFresh ? '.' : '; **src/ changed during this run, so the CLI rows may have run the sources through tsx**.'),
     '',
     '| what | wall | CPU | packets (lines) / CPU s | vs floor |',
     '| --- | ---: | ---: | ---: | ---: |',
@@ -242,6 +242,7 @@ async function main(): Promise<void> {
     `Memory and flood throughput: ${spoofN.toLocaleString('en')} SYNs from distinct spoofed sources with one 200-port syn scan (${SPOOF_SCANNER}) among them, both packs, same worker with Node's default heap settings (as vigil is launched), median of ${spoofRuns} runs: peak RSS **${memRss.toFixed(0)} MB** (target < 256 MB); the scanner ${memFound ? `**was** reported (MULTI_PORT) in every run` : '**was not** reported in every run'}, ${others(mem)} other addresses accused; ${mem.evictions.toLocaleString('en')} evictions, ${mem.liveKeys.toLocaleString('en')} live keys at the end;`,
     `${(memCpu / 1000).toFixed(1)} s CPU = **${fmt(rate(memCpu, mem.packets))} packets / CPU s**, ${(pipeR / rate(memCpu, mem.packets)).toFixed(2)}× slower than the mixed capture above (target: within 2×).`,
     `For reference, the same with \`node --max-old-space-size=${HEAP_CAP}\`: peak RSS ${cappedRss.toFixed(0)} MB, the scanner ${cappedFound ? 'reported in every run' : '**not** reported in every run'}, ${(cappedCpu / 1000).toFixed(1)} s CPU.`,
+    'Launch settings: vigil sets no heap size anywhere; bin/vigil.js (which `npm start`, the `vigil` bin and the systemd unit of docs/operations.md all run) turns V8\'s allocation-site pretenuring off at start, and so does the worker; the spoof-memory section shows what that changes.',
     '<!-- /bench:replay -->',
   ];
   const section = lines.join('\n');

@@ -13,6 +13,10 @@
 // accused source address, the tags of its hits.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+
+// As bin/vigil.js does at start (see there why).
+setFlagsFromString('--no-allocation-site-pretenuring');
 
 const DIST = join(import.meta.dirname, '..', '..', 'dist');
 /** @param {string} rel */
