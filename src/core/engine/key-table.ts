@@ -38,14 +38,18 @@ export interface Stamped {
 }
 
 /**
- * The last key hashed and its hash, shared by every table: `add` follows a
- * `touch` of the same key, and rules keyed on the same field (`src.ip`) see
- * the same string object for an event, so one hash serves them all.
+ * The last two keys hashed and their hashes, shared by every table: `add`
+ * follows a `touch` of the same key, and rules keyed on the same field
+ * (`src.ip`) see the same string object for an event, so one hash serves
+ * them all, even when rules with a two-part key are evaluated in between.
  */
-let lastKey = '', lastHash = hashKey('');
+let keyA = '', hashA = hashKey(''), keyB = '', hashB = hashA;
 function hashOf(key: string): number {
-  if (key !== lastKey) { lastKey = key; lastHash = hashKey(key); }
-  return lastHash;
+  if (key === keyA) return hashA;
+  if (key === keyB) return hashB;
+  keyB = keyA; hashB = hashA;
+  keyA = key; hashA = hashKey(key);
+  return hashA;
 }
 
 const WINDOW = 0, PROBATION = 1, PROTECTED = 2;
