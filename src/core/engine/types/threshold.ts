@@ -15,7 +15,7 @@ import { counterFactory, type Counter } from '../pieces/counters.ts';
 import { Collected, COLLECT_OPS, type CollectOp, type CollectSpec } from '../pieces/collect.ts';
 import { TimeRing } from '../pieces/time-ring.ts';
 import { StateTable, type KeyState } from './state-table.ts';
-import { copyKey, detach } from '../key.ts';
+import { copyKey } from '../key.ts';
 
 export interface RecoverParams {
   readonly count: number;
@@ -117,18 +117,8 @@ function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEn
     ? recover.message ?? { source: '', render: () => `${rule.id} recovered` }
     : null;
 
-  const fresh = (key: readonly unknown[], t: number): TState => {
-    const old = states.reuse();
-    if (old === undefined || old.key.length !== key.length) {
-      return { key: copyKey(key), last: t, timer: null, phase: ARMED, counter: newCounter(), collected: collect ? new Collected(collect) : null, lastCounted: -Infinity, firedAt: -Infinity, since: null };
-    }
-    const k = old.key as unknown[];
-    for (let i = 0; i < key.length; i++) k[i] = detach(key[i]);
-    old.last = t; old.timer = null; old.phase = ARMED; old.counter.clear();
-    if (old.collected !== null) old.collected.reset(); else if (collect) old.collected = new Collected(collect);
-    old.lastCounted = -Infinity; old.firedAt = -Infinity; old.since = null;
-    return old;
-  };
+  const fresh = (key: readonly unknown[], t: number): TState =>
+    ({ key: copyKey(key), last: t, timer: null, phase: ARMED, counter: newCounter(), collected: collect ? new Collected(collect) : null, lastCounted: -Infinity, firedAt: -Infinity, since: null });
 
   const rearm = (s: TState): void => {
     s.phase = ARMED; s.counter.clear(); s.lastCounted = -Infinity; s.since = null;
