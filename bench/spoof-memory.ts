@@ -123,7 +123,7 @@ function main(): void {
     `Machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.type()} ${os.release()}; load average (1 min) at start ${loadAtStart.toFixed(1)}.`,
     `Workload: one rule (threshold, \`distinct: dst.port\`, count 20, window 60 s, key src.ip); ${SOURCES.toLocaleString('en-US')} SYNs from distinct spoofed sources (20 per ms of event time, one reused event object),`,
     `and a scanner sending one SYN to a new port every ${PROBE_EVERY.toLocaleString('en-US')} spoofed packets (${Math.floor(SOURCES / PROBE_EVERY)} probes, 2 s apart).`,
-    `Each mode runs in its own child process, which turns V8's allocation-site pretenuring off as bin/vigil.js does; peak RSS is \`/usr/bin/time -v\`'s "Maximum resident set size" (the child's own \`resourceUsage().maxRSS\` agrees). Median of ${RUNS} runs.`,
+    `Each mode runs in its own child process, which (but for the row that says otherwise) turns V8's allocation-site pretenuring off as bin/vigil.js does; peak RSS is \`/usr/bin/time -v\`'s "Maximum resident set size" (the child's own \`resourceUsage().maxRSS\` agrees). Median of ${RUNS} runs.`,
     '',
     '| mode | peak RSS (median) | ÷ baseline | live keys | evictions | scanner reported |',
     '| --- | ---: | ---: | ---: | ---: | --- |',
