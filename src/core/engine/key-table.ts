@@ -10,7 +10,7 @@
  * oldest key as long as the window holds its share, else probation's oldest.
  * So a flood of spoofed one-packet sources churns only the window: keys that
  * were already in the table keep their state, and each flood key's state is
- * dropped (and reused) a few hundred keys later, young enough for V8 to
+ * dropped after 1 % of max_keys more new keys, young enough for V8 to
  * collect it cheaply instead of promoting it to the old generation.
  *
  * A key slower than the flood leaves the window before its next event. So
