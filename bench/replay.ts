@@ -5,10 +5,11 @@
  * bench/lib/synth-scans.ts, fixed seed — on one core, beside libpcap's bare
  * read (`tcpdump -r F -w /dev/null`, the floor) and SEC running a
  * hand-written port-scan ruleset (bench/sec/portscan.sec) over
- * `tcpdump -nn -r` text lines, all in the same run. Then the memory case:
- * 1,000,000 spoofed single-probe sources and one real scanner.
+ * `tcpdump -nn -r` text lines, all in the same run. Then the flood case:
+ * 1,000,000 spoofed single-probe sources and one real scanner, for peak
+ * memory and for packets per CPU second against the mixed capture's.
  *
- *   node --import tsx bench/replay.ts [--packets 1000000] [--runs 5] [--sec-lines 20000] [--sec-runs 3] [--spoof 1000000] [--no-write]
+ *   node --import tsx bench/replay.ts [--packets 1000000] [--runs 5] [--sec-lines 20000] [--sec-runs 3] [--spoof 1000000] [--spoof-runs 3] [--no-write]
  *
  * vigil is measured two ways: a worker process (bench/lib/replay-worker.mjs)
  * running the same pipeline code as `vigil replay` (capture reader → decoder
@@ -220,7 +221,7 @@ async function main(): Promise<void> {
     '<!-- bench:replay -->',
     '## replay — both scan packs over a 1,000,000-packet mixed capture',
     '',
-    `Command: \`node --import tsx bench/replay.ts --packets ${total} --runs ${runs} --sec-lines ${secLines} --sec-runs ${secRuns} --spoof ${spoofN}\` (also \`npm run bench -- replay\`).`,
+    `Command: \`node --import tsx bench/replay.ts --packets ${total} --runs ${runs} --sec-lines ${secLines} --sec-runs ${secRuns} --spoof ${spoofN} --spoof-runs ${spoofRuns}\` (also \`npm run bench -- replay\`).`,
     `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Load average (1 min) at the start: ${loadAtStart.toFixed(1)}, at the end: ${loadavg()[0].toFixed(1)} (a shared machine: rates are computed on CPU time, user + system, which other work disturbs far less than wall time). Measured ${new Date().toISOString().slice(0, 10)}.`,
     `Workload: ${total.toLocaleString('en')} packets (${size} MB, snaplen 128), seed ${SEED}: normal clients of bench/lib/synth.ts, ${SCANNERS} scanners`,
     `(syn, connect, FIN, XMAS, NULL, UDP, one-port hammer, hot port; a tenth over IPv6) and ${SPOOFED.toLocaleString('en')} spoofed one-off probes from bench/lib/synth-scans.ts.`,
