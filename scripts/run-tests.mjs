@@ -15,5 +15,10 @@ const walk = (d) => {
 };
 walk('test');
 const chosen = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
+// An empty list would make node --test discover files on its own, helper scripts included.
+if (chosen.length === 0) {
+  console.error(`run-tests: no test file under test/ matches ${only.map((o) => JSON.stringify(o)).join(' or ')}`);
+  process.exit(1);
+}
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...chosen], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
