@@ -4,27 +4,36 @@
  * never be part of a window holding `count` newer ones.
  */
 export class TimeRing {
-  private readonly buf: Float64Array;
+  /**
+   * A plain array grown up to the capacity: a typed array's backing store
+   * costs far more to create, and most keys (one-off probes, a spoofed
+   * flood) only ever hold one time.
+   */
+  private readonly buf: number[] = [];
+  private readonly cap: number;
   private head = 0;
   private n = 0;
 
-  constructor(readonly capacity: number) { this.buf = new Float64Array(Math.max(1, capacity)); }
+  constructor(readonly capacity: number) { this.cap = Math.max(1, capacity); }
 
   get length(): number { return this.n; }
 
   /** Append; when full the oldest time is overwritten. */
   push(t: number): void {
-    const cap = this.buf.length;
-    if (this.n < cap) { this.buf[(this.head + this.n) % cap] = t; this.n++; }
-    else { this.buf[this.head] = t; this.head = (this.head + 1) % cap; }
+    const cap = this.cap;
+    if (this.n < cap) {
+      const i = (this.head + this.n) % cap;
+      if (i === this.buf.length) this.buf.push(t); else this.buf[i] = t;
+      this.n++;
+    } else { this.buf[this.head] = t; this.head = (this.head + 1) % cap; }
   }
 
   oldest(): number { return this.buf[this.head]; }
-  newest(): number { return this.buf[(this.head + this.n - 1) % this.buf.length]; }
+  newest(): number { return this.buf[(this.head + this.n - 1) % this.cap]; }
 
   /** Drop times strictly before `cutoff` (a time equal to the cutoff stays: "within D" includes D). */
   expireBefore(cutoff: number): void {
-    while (this.n > 0 && this.buf[this.head] < cutoff) { this.head = (this.head + 1) % this.buf.length; this.n--; }
+    while (this.n > 0 && this.buf[this.head] < cutoff) { this.head = (this.head + 1) % this.cap; this.n--; }
   }
 
   clear(): void { this.head = 0; this.n = 0; }
