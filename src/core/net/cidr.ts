@@ -82,7 +82,7 @@ export class CidrSet {
 
   /** Does `ip` (text) fall inside any of the CIDRs? False for anything that is not an address. */
   has(ip: unknown): boolean {
-    if (typeof ip !== 'string') return false;
+    if (typeof ip !== 'string' || this.size === 0) return false;
     let v4 = parseIPv4(ip);
     if (v4 < 0) {
       if (!parseIPv6(ip, scratch)) return false;

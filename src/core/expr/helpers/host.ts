@@ -22,7 +22,8 @@ function allowSet(host: HostFacts): CidrSet {
 function inAddressSet(set: ReadonlySet<string>, ip: unknown): boolean {
   if (typeof ip !== 'string') return false;
   if (set.has(ip)) return true;
-  if (parseIPv4(ip) >= 0) return false;
+  // Without a colon it is IPv4 text (canonical if valid: then the lookup was exact) or no address at all.
+  if (ip.indexOf(':') < 0) return false;
   const canon = normalizeIp(ip);
   return canon !== null && canon !== ip && set.has(canon);
 }
@@ -37,9 +38,9 @@ export const is_local: HelperSpec = {
   make: (ctx) => (ip) => {
     if (typeof ip !== 'string') return false;
     if (ctx.runtime.host.addresses.has(ip)) return true;
-    // IPv4 (the common case) is parsed once: valid text is canonical, so only loopback remains to test.
-    const v4 = parseIPv4(ip);
-    if (v4 >= 0) return v4 >>> 24 === 127;
+    // IPv4 (the common case): valid text is canonical, so only loopback remains, and
+    // that needs a "127." prefix; anything else without a colon is no address at all.
+    if (ip.indexOf(':') < 0) return ip.startsWith('127.') && parseIPv4(ip) >= 0;
     return inAddressSet(ctx.runtime.host.addresses, ip) || isLoopback(ip);
   },
 };
