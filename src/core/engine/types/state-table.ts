@@ -3,6 +3,11 @@
  * evictions are counted on the rule and release the key's timers, plus an
  * occasional sweep of keys idle for longer than the type's horizon (so idle
  * keys do not wait for max_keys pressure to be freed).
+ *
+ * Evicted states are not recycled: a state reused again and again ages into
+ * V8's old generation, and what its fields then allocate lands there as
+ * garbage only a full collection frees (under a flood that doubled peak
+ * memory). A fresh state per new key dies young, in a cheap scavenge.
  */
 import type { Clock, TimerHandle } from '../../clock.ts';
 import { KeyTable, type Stamped } from '../key-table.ts';
@@ -39,16 +44,6 @@ export class StateTable<S extends KeyState> {
     return this.table.touch(keyStr);
   }
 
-  /**
-   * Always undefined now (kept for callers written against the earlier
-   * table): evicted states are no longer handed back for reuse. A state that
-   * is reused again and again lives long enough to reach V8's old
-   * generation, and what its fields then allocate (a cleared Set's new
-   * table, for one) lands there as garbage that only a full collection
-   * frees; under a flood that doubled peak memory. A fresh state per new key
-   * dies young, in the window, and costs only a cheap scavenge.
-   */
-  reuse(): S | undefined { return undefined; }
 
   insert(keyStr: string, s: S): S {
     this.table.add(keyStr, s);
