@@ -118,8 +118,8 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
       // Inlined: no call at all, whatever V8's inlining budget has left for this function.
       const value = code === undefined ? `${bind(c.when)}(ev)` : null;
       if (memo !== undefined) {
-        const compute = value ?? `(() => { try { return (${code}); } catch { return undefined; } })()`;
-        lines.push(`if (${memo} === 2${tests.length ? ` && ${tests[0]}` : ''}) ${memo} = ${compute} ? 1 : 0;`);
+        const set = value !== null ? `${memo} = ${value} ? 1 : 0;` : `try { ${memo} = (${code}) ? 1 : 0; } catch { ${memo} = 0; }`;
+        lines.push(`if (${memo} === 2${tests.length ? ` && ${tests[0]}` : ''}) { ${set} }`);
         tests.push(`${memo} === 1`);
       } else if (value !== null) tests.push(value);
       else {
