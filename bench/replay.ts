@@ -23,9 +23,10 @@
  * bench/RESULTS.md.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { distIsFresh as distIsFreshAt } from '../scripts/dist-fresh.mjs';
 import { Synth } from './lib/synth.ts';
 import { PcapWriter } from './lib/pcap-writer.ts';
 import { expectedTags, planScanners, runMixed, scanFlow, scanPorts, spoofedProbe, type PlannedScanner, type ScanTarget } from './lib/synth-scans.ts';
@@ -99,21 +100,7 @@ function spoofCapture(total: number): string {
 
 // ---------------------------------------------------------------- dist/
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    const t = e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs;
-    if (t > newest) newest = t;
-  }
-  return newest;
-}
-
-/** dist/ as bin/vigil.js judges it: stamped no earlier than the newest source file. */
-function distIsFresh(): boolean {
-  const stamp = join(ROOT, 'dist', '.build-stamp');
-  return existsSync(join(ROOT, 'dist', 'cli', 'main.js')) && existsSync(stamp) && statSync(stamp).mtimeMs >= newestMtime(join(ROOT, 'src'));
-}
+function distIsFresh(): boolean { return distIsFreshAt(ROOT); }
 
 /** Builds dist/ when it is missing or older than src/, so the worker and the CLI both run the compiled code. */
 function ensureBuilt(): void {

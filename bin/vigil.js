@@ -4,10 +4,10 @@
 // new as every source file; otherwise runs the TypeScript sources through
 // tsx, so an edited checkout never runs stale code. The compiled form starts
 // faster and runs the hot path about a third faster than tsx's transform.
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
+import { distIsFresh } from '../scripts/dist-fresh.mjs';
 
 // V8 moves an allocation site to the old generation once most of what it
 // allocates survives. A rule's per-key states do, while its table fills;
@@ -23,25 +23,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const built = join(root, 'dist', 'cli', 'main.js');
 const source = join(root, 'src', 'cli', 'main.ts');
 
-function newestMtime(dir) {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    const t = e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs;
-    if (t > newest) newest = t;
-  }
-  return newest;
-}
-
-function builtIsFresh() {
-  if (!existsSync(built)) return false;
-  if (!existsSync(source)) return true;
-  const stamp = join(root, 'dist', '.build-stamp');
-  if (!existsSync(stamp)) return false;
-  return statSync(stamp).mtimeMs >= newestMtime(join(root, 'src'));
-}
-
-if (process.env.VIGIL_FROM_SOURCE !== '1' && builtIsFresh()) {
+if (process.env.VIGIL_FROM_SOURCE !== '1' && distIsFresh(root)) {
   await import(pathToFileURL(built).href);
 } else {
   const { register } = await import('tsx/esm/api');

@@ -1,0 +1,2 @@
+/** See dist-fresh.mjs. */
+export function distIsFresh(root: string): boolean;
