@@ -22,14 +22,27 @@ export interface PacketRecord {
   origLen?: number;
 }
 
-class ByteSink {
-  buf: Buffer;
+/** A file written through a 1 MiB buffer: callers reserve room, fill `buf` from `n`, then advance `n`. */
+class FileSink {
+  buf = Buffer.alloc(1 << 20);
   n = 0;
-  constructor(size: number) { this.buf = Buffer.alloc(size); }
-  room(k: number, flush: () => void): void {
+  private readonly fd: number;
+  constructor(path: string, head: Uint8Array) {
+    this.fd = openSync(path, 'w');
+    writeSync(this.fd, head);
+  }
+  room(k: number): void {
     if (this.n + k <= this.buf.length) return;
-    flush();
+    this.flush();
     if (k > this.buf.length) this.buf = Buffer.alloc(k * 2);
+  }
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+  private flush(): void {
+    if (this.n > 0) writeSync(this.fd, this.buf, 0, this.n);
+    this.n = 0;
   }
 }
 
@@ -55,25 +68,23 @@ function splitTs(tsMs: number, nanos: boolean): [number, number] {
 
 /** Streams a pcap file to disk through a 1 MiB buffer. */
 export class PcapWriter {
-  private readonly fd: number;
-  private readonly sink = new ByteSink(1 << 20);
+  private readonly sink: FileSink;
   private readonly le: boolean;
   private readonly nanos: boolean;
   private readonly snaplen: number;
   packets = 0;
 
   constructor(path: string, opts: PcapOptions = {}) {
-    this.fd = openSync(path, 'w');
+    this.sink = new FileSink(path, pcapHeader(opts));
     this.le = !opts.bigEndian;
     this.nanos = !!opts.nanos;
     this.snaplen = opts.snaplen ?? 262144;
-    writeSync(this.fd, pcapHeader(opts));
   }
 
   /** Writes one record; data longer than the snaplen is cut and origLen keeps the true length. */
   write(tsMs: number, data: Uint8Array, origLen = data.length): void {
     const cap = Math.min(data.length, this.snaplen);
-    this.sink.room(16 + cap, () => this.flush());
+    this.sink.room(16 + cap);
     const b = this.sink.buf;
     let p = this.sink.n;
     const [sec, sub] = splitTs(tsMs, this.nanos);
@@ -88,15 +99,7 @@ export class PcapWriter {
     this.packets++;
   }
 
-  private flush(): void {
-    if (this.sink.n > 0) writeSync(this.fd, this.sink.buf, 0, this.sink.n);
-    this.sink.n = 0;
-  }
-
-  close(): void {
-    this.flush();
-    closeSync(this.fd);
-  }
+  close(): void { this.sink.close(); }
 }
 
 /** A whole pcap file in memory. */
@@ -248,20 +251,17 @@ function pad4(b: Uint8Array): Buffer {
  * timestamps) to disk: SHB, IDB, then an enhanced packet block per packet.
  */
 export class PcapngWriter {
-  private readonly fd: number;
-  private readonly sink = new ByteSink(1 << 20);
+  private readonly sink: FileSink;
   packets = 0;
 
   constructor(path: string, opts: { linktype?: number; snaplen?: number; ifName?: string } = {}) {
-    this.fd = openSync(path, 'w');
-    const head = new PcapngBuilder().section().interface({ linktype: opts.linktype ?? 1, snaplen: opts.snaplen, name: opts.ifName }).bytes();
-    writeSync(this.fd, head);
+    this.sink = new FileSink(path, new PcapngBuilder().section().interface({ linktype: opts.linktype ?? 1, snaplen: opts.snaplen, name: opts.ifName }).bytes());
   }
 
   write(tsMs: number, data: Uint8Array, origLen = data.length): void {
     const padded = (data.length + 3) & ~3;
     const len = 32 + padded;
-    this.sink.room(len, () => this.flush());
+    this.sink.room(len);
     const b = this.sink.buf;
     const p = this.sink.n;
     const ticks = Math.round(tsMs * 1000);
@@ -275,13 +275,5 @@ export class PcapngWriter {
     this.packets++;
   }
 
-  private flush(): void {
-    if (this.sink.n > 0) writeSync(this.fd, this.sink.buf, 0, this.sink.n);
-    this.sink.n = 0;
-  }
-
-  close(): void {
-    this.flush();
-    closeSync(this.fd);
-  }
+  close(): void { this.sink.close(); }
 }

@@ -26,7 +26,6 @@ rules:
 `;
 
 const MIN = 60_000;
-const H = 60 * MIN;
 /** A spoofed source address from an index: 10.77.x.y. */
 const spoofed = (i: number) => `10.77.${(i >> 8) & 255}.${i & 255}`;
 

@@ -44,7 +44,7 @@ class StreamSource implements ByteSource {
   private done = false;
 
   constructor(
-    private readonly stream: Readable,
+    stream: Readable,
     readonly size: number,
     readonly gzip: boolean,
     private readonly counted: () => number,
