@@ -7,9 +7,10 @@
  * runtime through the same few call sites, which V8 then treats as
  * megamorphic (a full indirect call each, no inlining). Unrolled, each call
  * site always calls the same function on the same object, so its feedback is
- * monomorphic and small conditions are inlined. Key expressions with the
- * same source (`src.ip` in most rules) are computed once per event and
- * shared by the rules that use them.
+ * monomorphic. Conditions and key expressions are written in place (see
+ * inline.ts, which also has a macro several of them expand computed once per
+ * event). Key expressions with the same source (`src.ip` in most rules) are
+ * computed once per event and shared by the rules that use them.
  *
  * Semantics: rules run in file order; a condition shared by several rules
  * and a guard shared by several conditions are evaluated at most once per
@@ -19,7 +20,7 @@
 import type { VigilEvent } from '../event.generated.ts';
 import type { RuleRuntime } from './types/api.ts';
 import { KEY_SEP, partString } from './key.ts';
-import { inlineCode } from '../expr/compile.ts';
+import { Inliner } from './inline.ts';
 
 type Fn = (s: object) => unknown;
 
@@ -69,6 +70,8 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
   };
   const psName = bind(partString);
   const sep = JSON.stringify(KEY_SEP);
+  const inliner = new Inliner(bind);
+  inliner.plan(new Set(entries.flatMap((e) => (e.cond.when ? [e.cond.when, ...e.slot.keyFns] : e.slot.keyFns))));
 
   const usedGuards = new Set<number>();
   for (const e of entries) if (e.cond.guard >= 0) usedGuards.add(e.cond.guard);
@@ -94,7 +97,7 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
   /** Statements that set `target` to the value of the slot's k-th key expression. */
   const computeKey = (s: DispatchSlot, k: number, target: string): string => {
     const fn = s.keyFns[k];
-    const code = inlineCode(fn);
+    const code = inliner.code(fn);
     const assign = (to: string) => code === undefined ? `${to} = ${bind(fn)}(ev);` : `try { ${to} = (${code}); } catch { ${to} = undefined; }`;
     const shared = keyVar.get(s.keySources[k]);
     return shared === undefined ? assign(target) : `if (${shared} === U) { ${assign(shared)} } ${target} = ${shared};`;
@@ -106,14 +109,14 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
     const tests: string[] = [];
     if (c.guard >= 0) {
       const gv = `g${c.guard}`;
-      const code = inlineCode(guards[c.guard]);
+      const code = inliner.code(guards[c.guard]);
       lines.push(code === undefined
         ? `if (${gv} === 2) ${gv} = ${bind(guards[c.guard])}(ev) ? 1 : 0;`
         : `if (${gv} === 2) { try { ${gv} = (${code}) ? 1 : 0; } catch { ${gv} = 0; } }`);
       tests.push(`${gv} === 1`);
     }
     if (c.when !== null) {
-      const code = inlineCode(c.when);
+      const code = inliner.code(c.when);
       const memo = condVar.get(c);
       // Inlined: no call at all, whatever V8's inlining budget has left for this function.
       const value = code === undefined ? `${bind(c.when)}(ev)` : null;
@@ -163,7 +166,8 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
     lines.push('}');
   }
   // Inlined conditions name their scope `s`.
-  const body = `${consts.join('\n')}\nreturn function vigilDispatch(ev) {\nconst s = ev;\n${lines.join('\n')}\n};`;
+  const memos = inliner.memos.map((x) => `let ${x} = U;`);
+  const body = `${consts.join('\n')}\n${inliner.declarations.join('\n')}\nreturn function vigilDispatch(ev) {\nconst s = ev;\n${memos.join('\n')}\n${lines.join('\n')}\n};`;
   const factory = new Function('d', 'U', body) as (d: unknown[], u: object) => Dispatch;
   return factory(deps, {});
 }

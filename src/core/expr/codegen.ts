@@ -33,6 +33,23 @@ const UNDEFINED_NAMES = new Set(['null', 'undefined']);
 
 type MacroParse = { ok: true; frame: Frame; ast: Ast } | { ok: false };
 
+/**
+ * How generated code names what it needs from outside, when the default (a
+ * standalone function of its own: constants `k0…`, helpers `h_name`, filter
+ * predicates `f0…`) will not do: the engine's dispatcher writes many
+ * expressions into one function and names everything in one namespace.
+ */
+export interface Naming {
+  /** Name of a constant value (the same value may be asked for more than once). */
+  constant(value: unknown): string;
+  /** Name of the bound helper `name`. */
+  helper(name: string): string;
+  /** Name for a hoisted filter predicate, whose declaration `text(name)` gives. */
+  predicate(text: (name: string) => string): string;
+  /** A macro's expansion at the root scope: the code to use in its place. */
+  macro?(name: string, code: string): string;
+}
+
 export class Generator {
   readonly consts: unknown[] = [];
   readonly helperRefs = new Map<string, string>();
@@ -44,7 +61,7 @@ export class Generator {
   private readonly macroCache = new Map<string, MacroParse>();
   private readonly extraRoots: ReadonlySet<string>;
 
-  constructor(private readonly env: CompileEnv, private readonly helperCtx: HelperContext, extraRoots: readonly string[]) {
+  constructor(private readonly env: CompileEnv, private readonly helperCtx: HelperContext, extraRoots: readonly string[], private readonly naming?: Naming) {
     this.extraRoots = new Set(extraRoots);
   }
 
@@ -59,11 +76,13 @@ export class Generator {
   }
 
   private hoist(value: unknown): string {
+    if (this.naming) return this.naming.constant(value);
     this.consts.push(value);
     return `k${this.consts.length - 1}`;
   }
 
   private helperRef(name: string): string {
+    if (this.naming) return this.naming.helper(name);
     let ref = this.helperRefs.get(name);
     if (!ref) { ref = `h_${name}`; this.helperRefs.set(name, ref); }
     return ref;
@@ -108,6 +127,10 @@ export class Generator {
         const subject = this.gen(node.subject, frame, rel);
         if (!node.relative) return `fs(${subject}, ${this.gen(node.expr, frame, rel)})`;
         // The predicate becomes a hoisted function of (root scope, element); nested filters get their own.
+        if (this.naming) {
+          const body = this.gen(node.expr, frame, 'r');
+          return `fr(${subject}, s, ${this.naming.predicate((name) => `function ${name}(s, r) { return ${body}; }`)})`;
+        }
         const index = this.functions.push('') - 1;
         const body = this.gen(node.expr, frame, 'r');
         this.functions[index] = `function f${index}(s, r) { return ${body}; }`;
@@ -248,7 +271,9 @@ export class Generator {
     if (!parsed.ok) return 'undefined';
     this.macroStack.push(name);
     try {
-      return `(${this.gen(parsed.ast, parsed.frame, rel)})`;
+      const code = `(${this.gen(parsed.ast, parsed.frame, rel)})`;
+      // Not inside a filter predicate (rel 'r'): predicates are functions of their own, outside the caller's locals.
+      return this.naming?.macro && rel === 's' ? this.naming.macro(name, code) : code;
     } finally {
       this.macroStack.pop();
     }

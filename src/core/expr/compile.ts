@@ -7,7 +7,7 @@ import type { CompiledExpr, CompiledTemplate, Diagnostic, SourceLoc } from '../r
 import type { CompileEnv, CompileResult, CompileExprFn, CompileTemplateFn, HelperRuntime } from './api.ts';
 import type { HelperFn } from './helpers/types.ts';
 import { parse, type Ast } from './parse.ts';
-import { Generator, type Frame } from './codegen.ts';
+import { Generator, type Frame, type Naming } from './codegen.ts';
 import { bindHelpers } from './helpers/index.ts';
 import { getProp, filterStatic, filterRelative, inOp } from './runtime.ts';
 import { plainPlacement, rawPlacement, subPlacement, type Placement } from './locate.ts';
@@ -60,8 +60,38 @@ function build(source: string, loc: SourceLoc, place: Placement, env: CompileEnv
   const facts = analyser.facts(parsed.ast);
   recordFacts(fn, { ...facts, guard: facts.never ? undefined : guardOf(analyser.leadingGuard(parsed.ast), frame, env) });
   if (gen.consts.length === 0 && gen.helperRefs.size === 0 && gen.functions.length === 0) selfContained.set(fn, code);
+  sources.set(fn, { ast: parsed.ast, frame, env, extraRoots });
   return { ok: true, expr: { source, loc, fn, fields: [...gen.fields] } };
 }
+
+/** What it takes to write a compiled expression's code again under another naming. */
+interface ExprSource { readonly ast: Ast; readonly frame: Frame; readonly env: CompileEnv; readonly extraRoots: readonly string[] }
+const sources = new WeakMap<object, ExprSource>();
+
+/** The runtime functions generated code calls by these names. */
+export const RUNTIME_FUNCTIONS: Readonly<Record<string, unknown>> = { gp: getProp, fs: filterStatic, fr: filterRelative, inOp };
+
+/** An expression's compile environment (the same object for every expression of one ruleset), or undefined. */
+export function exprEnv(fn: (scope: object) => unknown): CompileEnv | undefined { return sources.get(fn)?.env; }
+
+/**
+ * The code of a compiled expression written again under `naming` (constants,
+ * bound helpers and predicates named by the caller, which places them in its
+ * own scope, as it places the RUNTIME_FUNCTIONS), or undefined for a function
+ * this compiler did not make. Evaluated with `s` bound to the scope, inside a
+ * try/catch yielding undefined, it gives what `fn(s)` gives. `naming.helper`
+ * receives the helper's name; `helperFunction` gives the bound function.
+ */
+export function regenerate(fn: (scope: object) => unknown, naming: Naming): string | undefined {
+  const src = sources.get(fn);
+  if (!src) return undefined;
+  const gen = new Generator(src.env, { runtime: src.env.runtime, lists: src.env.lists }, src.extraRoots, naming);
+  const code = gen.gen(src.ast, src.frame, 's');
+  return gen.diagnostics.length ? undefined : code;
+}
+
+/** The bound implementation of helper `name` for expressions compiled in `env`. */
+export function helperFunction(env: CompileEnv, name: string): HelperFn | undefined { return helpersFor(env)[name]; }
 
 // Code of expressions that need nothing but the scope `s`, for callers that inline it.
 const selfContained = new WeakMap<object, string>();
