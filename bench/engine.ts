@@ -134,13 +134,13 @@ class EventFiller {
   private readonly dip: string[];
   private readonly state: string[];
   private readonly str: string[];
-  private readonly num: Float64Array;
+  private readonly num: Int32Array;
   private static readonly W = 10;
 
   constructor(pool: readonly VigilEvent[]) {
     const n = pool.length, W = EventFiller.W;
     this.isFlow = new Uint8Array(n); this.proto = []; this.sip = []; this.dip = []; this.state = []; this.str = [];
-    this.num = new Float64Array(n * W);
+    this.num = new Int32Array(n * W);
     pool.forEach((e, i) => {
       const x = e as PacketEvent & { flow?: { state: string; id: number } };
       const o = i * W, num = this.num;
