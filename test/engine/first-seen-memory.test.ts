@@ -144,3 +144,42 @@ test('SQLite: a database holding more rows than a lowered max_keys is brought wi
   assert.deepEqual(b.hits.map((x) => x.src), [spoofed(0)], 'the 500 most recently seen were kept');
   b.engine.close();
 });
+
+test('SQLite: with few keys held in memory, it still forgets exactly the keys the in-memory memory forgets', (t) => {
+  const events = Array.from({ length: 3000 }, (_, i) => pkt({ ts: i * 1000, src: spoofed(i % 7 === 0 ? i % 50 : (i * 37) % 900) }));
+  const { memory } = sqlite(t, { batchSize: 1, cacheKeys: 20 });
+  const a = harness(LEARNER(200), { memory });
+  const b = harness(LEARNER(200));
+  a.feed(...events); b.feed(...events);
+  assert.deepEqual(a.hits.map((x) => [x.ts, x.src]), b.hits.map((x) => [x.ts, x.src]));
+  assert.deepEqual([stats(a).evictions, stats(a).liveKeys], [stats(b).evictions, stats(b).liveKeys]);
+  a.engine.close();
+});
+
+test('SQLite: a returning key\'s new "last seen" is written lazily, and exactly on close', (t) => {
+  const { memory, path } = sqlite(t, { batchSize: 1, refreshEveryMs: MIN });
+  const h = harness(LEARNER(1000), { memory });
+  const lastOnDisk = () => (memory.db.prepare('SELECT last_ts AS t FROM vigil_first_seen WHERE key = ?').get('10.77.250.1') as { t: number }).t;
+  h.feed(pkt({ ts: 0, src: '10.77.250.1' }));
+  assert.equal(lastOnDisk(), 0, 'a new key is written with its batch');
+  h.feed(pkt({ ts: 10_000, src: '10.77.250.1' }), pkt({ ts: 20_000, src: '10.77.250.1' }));
+  assert.equal(lastOnDisk(), 0, 'sightings within refreshEveryMs of the stored one wait');
+  h.feed(pkt({ ts: 61_000, src: '10.77.250.1' }));
+  assert.equal(lastOnDisk(), 61_000, 'one more than refreshEveryMs newer is written');
+  h.feed(pkt({ ts: 70_000, src: '10.77.250.1' }));
+  h.engine.close();
+  const again = new SqliteKeyMemory(path);
+  t.after(() => again.close());
+  assert.equal((again.db.prepare('SELECT last_ts AS t FROM vigil_first_seen').get() as { t: number }).t, 70_000, 'close writes the exact time');
+});
+
+test('SQLite: a key that left memory before its sighting was written is still known when it returns', (t) => {
+  const { memory } = sqlite(t, { batchSize: 1000, flushEveryMs: 1e12, cacheKeys: 2 });
+  const h = harness(LEARNER(1000), { memory });
+  h.feed(pkt({ ts: 1, src: '10.77.0.1' }), pkt({ ts: 2, src: '10.77.0.2' }), pkt({ ts: 3, src: '10.77.0.3' }));
+  assert.equal(rows(memory), 0, 'nothing written yet');
+  h.feed(pkt({ ts: 4, src: '10.77.0.1' }));
+  assert.deepEqual(h.hits.map((x) => x.src), ['10.77.0.1', '10.77.0.2', '10.77.0.3'], 'reported once');
+  assert.equal(stats(h).liveKeys, 3);
+  h.engine.close();
+});
