@@ -29,31 +29,18 @@ import { join } from 'node:path';
 import { distIsFresh as distIsFreshAt } from '../scripts/dist-fresh.mjs';
 import { Synth } from './lib/synth.ts';
 import { PcapWriter } from './lib/pcap-writer.ts';
-import { expectedTags, planScanners, runMixed, scanFlow, scanPorts, spoofedProbe, type PlannedScanner, type ScanTarget } from './lib/synth-scans.ts';
+import { expectedTags, scanFlow, scanPorts, spoofedProbe, type PlannedScanner } from './lib/synth-scans.ts';
+import { HOST_ARGS, HOSTS, mixedCapture, OUT, SCANNERS, SEED, SPOOFED, TARGET4, TARGET6, WORKER } from './lib/replay-setup.ts';
 
 const HERE = import.meta.dirname;
 const ROOT = join(HERE, '..');
-const OUT = join(HERE, 'out');
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
 
-const SEED = 7;
-const SCANNERS = 400;
-const SPOOFED = 20_000;
-const TARGET4: ScanTarget = { victim: '10.77.0.1', openTcp: [22, 25, 80, 443, 993], openUdp: [53] };
-const TARGET6: ScanTarget = { victim: 'fd77::1', openTcp: [22, 25, 80, 443, 993], openUdp: [53] };
-/** The synth's servers are the protected host; they serve what its normal clients use. */
-const HOST_ARGS = [
-  ...Array.from({ length: 20 }, (_, i) => ['--host', `10.77.0.${i + 1}`, '--host', `fd77::${(i + 1).toString(16)}`]).flat(),
-  ...[22, 25, 80, 443, 993].flatMap((p) => ['--listen', String(p)]), '--listen', '53/udp',
-];
 const RULES = [join(ROOT, 'rules', 'portscan'), join(ROOT, 'rules', 'scanlogd'), join(HERE, 'sec', 'site')];
-/** The same host facts as HOST_ARGS, for the worker. */
-const HOSTS = { addresses: Array.from({ length: 20 }, (_, i) => [`10.77.0.${i + 1}`, `fd77::${(i + 1).toString(16)}`]).flat(), tcp: [22, 25, 80, 443, 993], udp: [53] };
-const WORKER = join(HERE, 'lib', 'replay-worker.mjs');
 /** Passes of the warm measurement: the last of these replays in one process is timed. */
 const WARM_PASSES = 3;
 /** The real scanner of the spoofed capture. */
@@ -62,19 +49,6 @@ const SPOOF_SCANNER = '10.77.250.1';
 await main();
 
 // ---------------------------------------------------------------- captures
-
-function mixedCapture(total: number): { file: string; plan: PlannedScanner[] } {
-  const file = join(OUT, `replay-mixed-${total}-seed${SEED}.pcap`);
-  const plan = planScanners(SCANNERS, SEED);
-  if (!existsSync(file)) {
-    mkdirSync(OUT, { recursive: true });
-    const w = new PcapWriter(file, { snaplen: 128 });
-    const s = new Synth({ seed: SEED, sink: (ts, f) => w.write(ts, f) });
-    runMixed(s, { total, scanners: plan, spoofed: SPOOFED, target4: TARGET4, target6: TARGET6 });
-    w.close();
-  }
-  return { file, plan };
-}
 
 /** One syn scan hidden among `total` SYNs from distinct spoofed sources (no normal traffic). */
 function spoofCapture(total: number): string {
