@@ -33,8 +33,9 @@ function inlinedTogether(fns: readonly Fn[]): { run: (s: object) => unknown[]; m
   const body = [
     ...[...names.values()].map((n, i) => `const ${n} = d[${i}];`),
     ...inliner.declarations,
+    `const M = { ${inliner.memos.map((x) => `${x}: U`).join(', ')} };`,
     'return function (s) {',
-    ...inliner.memos.map((x) => `let ${x} = U;`),
+    ...inliner.memos.map((x) => `M.${x} = U;`),
     'const out = [];',
     ...codes.map((c) => `try { out.push(${c}); } catch { out.push(undefined); }`),
     'return out; };',

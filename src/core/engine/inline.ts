@@ -12,9 +12,10 @@
  * through every rule), so the remembered value is the one each use would
  * compute.
  *
- * A memo is a local of the generated function, `let x = U` at its start;
- * `U` is the dispatcher's "not computed" marker. Only expansions at the root
- * scope are remembered: a filter predicate is a function of its own.
+ * A memo is a field of the dispatcher's scratch object `M` (`M.x0`), set to
+ * `U`, the "not computed" marker, before each event, so code split into
+ * several functions shares it. Only expansions at the root scope are
+ * remembered: a filter predicate is a function of its own.
  */
 import type { Naming } from '../expr/codegen.ts';
 import { exprEnv, helperFunction, inlineCode, regenerate, RUNTIME_FUNCTIONS } from '../expr/compile.ts';
@@ -34,7 +35,7 @@ const TRIVIAL = /^\((?:true|false|undefined|-?\d+(?:\.\d+)?|"[^"\\]*"|s(?:\??\.[
 export class Inliner {
   /** Statements for the scope around the generated function (runtime functions, predicates). */
   readonly declarations: string[] = [];
-  /** Per-event memo locals: each must start as `U` on every call. */
+  /** Fields of `M` holding per-event memos: each must be reset to `U` before every event. */
   readonly memos: string[] = [];
   private readonly uses = new Map<string, number>();
   private readonly memoOf = new Map<string, string>();
@@ -89,7 +90,7 @@ export class Inliner {
     if ((this.uses.get(key) ?? 0) < 2 || TRIVIAL.test(code)) return code;
     let x = this.memoOf.get(key);
     if (x === undefined) { x = `x${this.memoOf.size}`; this.memoOf.set(key, x); this.memos.push(x); }
-    return `(${x} !== U ? ${x} : (${x} = ${code}))`;
+    return `(M.${x} !== U ? M.${x} : (M.${x} = ${code}))`;
   }
 
   private envId(env: object): number {
