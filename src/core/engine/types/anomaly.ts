@@ -25,6 +25,8 @@ export interface AnomalyParams {
 }
 
 interface AState extends KeyState {
+  /** The key tuple, copied: interval timers fire without an event. */
+  readonly key: readonly unknown[];
   sum: number;
   series: Float64Array;
   points: number;
@@ -114,8 +116,7 @@ function buildAnomaly(rule: Rule & { params: AnomalyParams }, env: RuntimeEnv) {
     onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void {
       const t = ev.ts;
       const x = Number(value.fn(ev));
-      const s = states.find(keyStr, t) ?? states.insert(keyStr, { key: copyKey(key), last: t, timer: null, sum: 0, series: new Float64Array(history), points: 0, quiet: 0 });
-      s.last = t;
+      const s = states.find(keyStr, t) ?? states.insert(keyStr, { key: copyKey(key), timer: null, sum: 0, series: new Float64Array(history), points: 0, quiet: 0 }, t);
       if (Number.isFinite(x)) s.sum += x;
       if (timer === null) timer = env.clock.at((Math.floor(t / interval) + 1) * interval, boundary);
     },

@@ -12,9 +12,9 @@
 import type { CompiledExpr, Rule } from '../../rules/types.ts';
 import type { VigilEvent } from '../../event.generated.ts';
 import type { CorrelationType, ParamTools, RuntimeEnv } from './api.ts';
-import { StateTable, type KeyState } from './state-table.ts';
-import { encodeKey } from '../key.ts';
-import { copyKey } from '../key.ts';
+import type { TimerHandle } from '../../clock.ts';
+import { KeyTable } from '../key-table.ts';
+import { copyKey, encodeKey } from '../key.ts';
 
 interface Side { readonly when: CompiledExpr | null; readonly key: readonly CompiledExpr[] | null }
 
@@ -25,7 +25,21 @@ export interface PairParams {
   readonly absence: boolean;
 }
 
-interface PState extends KeyState { firstTs: number }
+/**
+ * A pending first. Most pending firsts (every SYN-ACK of a busy server, for
+ * the stock handshake rules) never see their second, so the common one is
+ * held as its bare time: when no timer is needed (no absence) and the key
+ * tuple is the key string itself (a one-part string key), the table's value
+ * is the first's time, and the tuple is rebuilt from the key for the rare hit.
+ */
+class Pending {
+  timer: TimerHandle | null = null;
+  constructor(readonly firstTs: number, readonly key: readonly unknown[]) {}
+}
+type Entry = number | Pending;
+
+const firstTsOf = (e: Entry): number => typeof e === 'number' ? e : e.firstTs;
+const tupleOf = (e: Entry, keyStr: string): readonly unknown[] => typeof e === 'number' ? [keyStr] : e.key;
 
 function side(t: ParamTools, name: string): Side | null {
   const s = t.sub(name, true);
@@ -65,7 +79,13 @@ export const pair: CorrelationType<PairParams> = {
 
 function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
   const { first, second, window, absence } = rule.params;
-  const states = new StateTable<PState>(rule.maxKeys, env, window + 2);
+  const release = (e: Entry): void => {
+    if (typeof e !== 'number' && e.timer !== null) { env.clock.cancel(e.timer); e.timer = null; }
+  };
+  // No idle sweep: a stale pending first is ignored when looked up and
+  // replaced by the next first, or pushed out by max_keys.
+  const states = new KeyTable<Entry>(rule.maxKeys, (_k, e) => { release(e); env.evicted(); });
+  const drop = (keyStr: string, e: Entry): void => { release(e); states.delete(keyStr); };
   const names = first.key ? first.key.map((e) => e.source) : rule.key.names;
   const firstBuf: unknown[] = new Array(first.key?.length ?? 0);
   const secondBuf: unknown[] = new Array(second.key?.length ?? 0);
@@ -87,10 +107,10 @@ function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
     return o;
   };
 
-  const expire = (s: PState, keyStr: string, due: number): void => {
-    s.timer = null;
+  const expire = (p: Pending, keyStr: string, due: number): void => {
+    p.timer = null;
     states.delete(keyStr);
-    env.fire({ event: null, key: s.key, keyNames: names, ts: due, first_ts: s.firstTs, data: { first: firstData(s.key) } });
+    env.fire({ event: null, key: p.key, keyNames: names, ts: due, first_ts: p.firstTs, data: { first: firstData(p.key) } });
   };
 
   return {
@@ -98,26 +118,31 @@ function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
       const t = ev.ts;
       if (second.when === null || second.when.fn(ev)) {
         const k2 = keyStrOf(second, secondBuf, ev, keyStr);
-        const pending = k2 !== null ? states.get(k2) : undefined;
-        if (pending && t - pending.firstTs <= window) {
-          states.delete(k2!);
-          if (!absence) env.fire({ event: ev, key: pending.key, keyNames: names, ts: t, first_ts: pending.firstTs, data: { first: firstData(pending.key) } });
+        const pending = k2 !== null ? states.peek(k2) : undefined;
+        if (pending !== undefined && t - firstTsOf(pending) <= window) {
+          drop(k2!, pending);
+          if (!absence) {
+            const tuple = tupleOf(pending, k2!);
+            env.fire({ event: ev, key: tuple, keyNames: names, ts: t, first_ts: firstTsOf(pending), data: { first: firstData(tuple) } });
+          }
           return;
         }
       }
       if (first.when === null || first.when.fn(ev)) {
         const k1 = keyStrOf(first, firstBuf, ev, keyStr);
         if (k1 === null) return;
-        const existing = states.get(k1);
-        if (existing && t - existing.firstTs <= window) return;
-        if (existing) states.delete(k1);
-        const s = states.insert(k1, { key: copyKey(first.key ? firstBuf : key), last: t, timer: null, firstTs: t });
-        // Without absence a stale pending first is ignored when looked up and swept
-        // as idle (the table's horizon is the window), so only absence needs a timer.
-        if (absence) s.timer = env.clock.at(t + window + 1, (due) => expire(s, k1, due));
+        const existing = states.peek(k1);
+        if (existing !== undefined && t - firstTsOf(existing) <= window) return;
+        if (existing !== undefined) drop(k1, existing);
+        const tuple = first.key ? firstBuf : key;
+        // Without absence a stale pending first is ignored when looked up, so only absence needs a timer.
+        if (!absence && tuple.length === 1 && tuple[0] === k1) { states.add(k1, t, t); return; }
+        const p = new Pending(t, copyKey(tuple));
+        states.add(k1, p, t);
+        if (absence) p.timer = env.clock.at(t + window + 1, (due) => expire(p, k1, due));
       }
     },
-    size: () => states.size(),
-    dispose: () => states.dispose(),
+    size: () => states.size,
+    dispose: () => states.clear((_k, e) => release(e)),
   };
 }

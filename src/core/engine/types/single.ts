@@ -4,7 +4,6 @@
  */
 import type { CorrelationType } from './api.ts';
 import { StateTable, type KeyState } from './state-table.ts';
-import { copyKey } from '../key.ts';
 
 export interface SingleParams { readonly suppress: number | null }
 
@@ -30,8 +29,7 @@ export const single: CorrelationType<SingleParams> = {
     return {
       onEvent(ev, key, keyStr) {
         const t = ev.ts;
-        const s = states.find(keyStr, t) ?? states.insert(keyStr, { key: copyKey(key), last: t, timer: null, hitAt: -Infinity });
-        s.last = t;
+        const s = states.find(keyStr, t) ?? states.insert(keyStr, { timer: null, hitAt: -Infinity }, t);
         if (t - s.hitAt <= suppress) return;
         s.hitAt = t;
         env.fire({ event: ev, key, ts: t });

@@ -10,12 +10,10 @@
  * memory). A fresh state per new key dies young, in a cheap scavenge.
  */
 import type { Clock, TimerHandle } from '../../clock.ts';
-import { KeyTable, type Stamped } from '../key-table.ts';
+import { KeyTable } from '../key-table.ts';
 import type { RuntimeEnv } from './api.ts';
 
-export interface KeyState extends Stamped {
-  /** The key tuple, copied once when the key is created. */
-  readonly key: readonly unknown[];
+export interface KeyState {
   timer: TimerHandle | null;
 }
 
@@ -35,18 +33,18 @@ export class StateTable<S extends KeyState> {
   get clock(): Clock { return this.env.clock; }
 
   /**
-   * Existing state for the key, marked recently used; undefined when the key
-   * is new (the caller then builds one and calls `insert`). Every few thousand
-   * calls, keys idle past the horizon are swept first.
+   * Existing state for the key, marked used at event time `t`; undefined
+   * when the key is new (the caller then builds one and calls `insert`).
+   * Every few thousand calls, keys idle past the horizon are swept first.
    */
   find(keyStr: string, t: number): S | undefined {
     if (++this.sinceSweep >= SWEEP_EVERY) { this.sinceSweep = 0; this.table.sweep(t - this.horizonMs, (_k, s) => this.release(s)); }
-    return this.table.touch(keyStr);
+    return this.table.touch(keyStr, t);
   }
 
-
-  insert(keyStr: string, s: S): S {
-    this.table.add(keyStr, s);
+  /** Add the state of a new key, used at event time `t`. */
+  insert(keyStr: string, s: S, t: number): S {
+    this.table.add(keyStr, s, t);
     return s;
   }
 

@@ -12,7 +12,7 @@ import type { ActionSpec, CompiledExpr, CompiledTemplate, Rule } from '../../rul
 import type { VigilEvent } from '../../event.generated.ts';
 import type { CorrelationType, ParamTools, RuntimeEnv } from './api.ts';
 import { counterFactory, type Counter } from '../pieces/counters.ts';
-import { Collected, COLLECT_OPS, type CollectOp, type CollectSpec } from '../pieces/collect.ts';
+import { Collector, COLLECT_OPS, type Collected, type CollectOp, type CollectSpec } from '../pieces/collect.ts';
 import { TimeRing } from '../pieces/time-ring.ts';
 import { StateTable, type KeyState } from './state-table.ts';
 import { copyKey } from '../key.ts';
@@ -39,6 +39,8 @@ export interface ThresholdParams {
 const ARMED = 0, SILENT = 1, RECOVERING = 2;
 
 interface TState extends KeyState {
+  /** The key tuple, kept only when a timer may fire for the key (`recover`); null otherwise. */
+  readonly key: readonly unknown[] | null;
   phase: number;
   counter: Counter;
   collected: Collected | null;
@@ -106,7 +108,7 @@ function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEn
   const { count, window, gap, suppress, recover } = p;
   const distinctFn = p.distinct ? p.distinct.fn : null;
   const weightFn = p.weight ? p.weight.fn : null;
-  const collect = p.collect.length ? p.collect : null;
+  const collector = p.collect.length ? new Collector(p.collect) : null;
   const newCounter = counterFactory({
     count: Math.ceil(count), window, distinct: distinctFn !== null, weighted: weightFn !== null,
     maxEntries: p.maxEntries, onCapEvict: () => env.evicted(),
@@ -117,12 +119,13 @@ function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEn
     ? recover.message ?? { source: '', render: () => `${rule.id} recovered` }
     : null;
 
-  const fresh = (key: readonly unknown[], t: number): TState =>
-    ({ key: copyKey(key), last: t, timer: null, phase: ARMED, counter: newCounter(), collected: collect ? new Collected(collect) : null, lastCounted: -Infinity, firedAt: -Infinity, since: null });
+  // Only a recover timer fires without an event (whose key the caller hands in).
+  const fresh = (key: readonly unknown[]): TState =>
+    ({ key: recover ? copyKey(key) : null, timer: null, phase: ARMED, counter: newCounter(), collected: collector ? collector.fresh() : null, lastCounted: -Infinity, firedAt: -Infinity, since: null });
 
   const rearm = (s: TState): void => {
     s.phase = ARMED; s.counter.clear(); s.lastCounted = -Infinity; s.since = null;
-    if (s.collected !== null) s.collected.reset();
+    if (s.collected !== null) collector!.reset(s.collected);
   };
 
   const silentOver = (s: TState, t: number): boolean => {
@@ -140,13 +143,13 @@ function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEn
     ring.expireBefore(due - recover!.window);
     const inWindow = ring.length;
     rearm(s);
-    env.fire({ event: null, key: s.key, ts: due, count: inWindow, message: recoverMessage, actions: recover!.actions, extraTags: ['RECOVERED'] });
+    env.fire({ event: null, key: s.key!, ts: due, count: inWindow, message: recoverMessage, actions: recover!.actions, extraTags: ['RECOVERED'] });
   };
 
   const fire = (ev: VigilEvent, key: readonly unknown[], keyStr: string, s: TState, t: number): void => {
     const total = s.counter.total();
     const first = s.counter.firstTs();
-    const data = s.collected ? s.collected.snapshot() : undefined;
+    const data = s.collected ? collector!.snapshot(s.collected) : undefined;
     s.firedAt = t;
     if (recover) {
       s.phase = RECOVERING;
@@ -161,8 +164,7 @@ function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEn
   return {
     onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void {
       const t = ev.ts;
-      const s = states.find(keyStr, t) ?? states.insert(keyStr, fresh(key, t));
-      s.last = t;
+      const s = states.find(keyStr, t) ?? states.insert(keyStr, fresh(key), t);
       const value = distinctFn ? distinctFn(ev) : undefined;
       if (distinctFn && (value === undefined || value === null)) return;
       if (s.phase === RECOVERING) { s.since!.push(t); return; }
@@ -177,7 +179,7 @@ function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEn
       if (gap !== null && s.lastCounted !== -Infinity && t - s.lastCounted > gap) rearm(s);
       s.counter.slide(t);
       if (s.counter.add(t, value, weightFn ? Number(weightFn(ev)) : 1)) s.lastCounted = t;
-      if (s.collected) s.collected.add(ev);
+      if (s.collected) collector!.add(s.collected, ev);
       if (s.counter.total() >= count) fire(ev, key, keyStr, s, t);
     },
     size: () => states.size(),
