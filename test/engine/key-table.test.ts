@@ -75,7 +75,7 @@ test('idle keys are swept from every segment, live ones stay', () => {
   for (let i = 0; i < 100; i += 2) assert.ok(t.peek(`k${i}`));
 });
 
-test('lookups agree with a plain map through random adds, touches, deletes, sweeps and evictions', () => {
+test('lookups and last-touch times agree with a plain map through random adds, touches, deletes, sweeps and evictions', () => {
   const rng = new Rng(11);
   const model = new Map<string, Val>();
   const lastTouch = new Map<string, number>();
@@ -91,6 +91,7 @@ test('lookups agree with a plain map through random adds, touches, deletes, swee
       lastTouch.set(k, step);
     } else if (op < 90) {
       assert.equal(t2.peek(k), model.get(k));
+      assert.equal(t2.lastOf(k), model.has(k) ? lastTouch.get(k) : NaN, 'lastOf is the time of the last touch or add');
     } else if (op < 99) {
       assert.equal(t2.delete(k), model.delete(k));
     } else {

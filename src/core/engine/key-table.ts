@@ -104,6 +104,12 @@ export class KeyTable<V> {
     return i === NONE ? undefined : this.vals[i];
   }
 
+  /** When the key was last touched (or added), without changing recency; NaN when absent. */
+  lastOf(key: string): number {
+    const i = this.find(key, hashOf(key));
+    return i === NONE ? NaN : this.lasts[i];
+  }
+
   /** Insert a new key last used at `t` (callers `touch` first; `add` assumes the key is absent). Evicts when full. */
   add(key: string, v: V, t: number): void {
     const h = hashOf(key);

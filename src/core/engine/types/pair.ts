@@ -26,20 +26,22 @@ export interface PairParams {
 }
 
 /**
- * A pending first. Most pending firsts (every SYN-ACK of a busy server, for
- * the stock handshake rules) never see their second, so the common one is
- * held as its bare time: when no timer is needed (no absence) and the key
- * tuple is the key string itself (a one-part string key), the table's value
- * is the first's time, and the tuple is rebuilt from the key for the rare hit.
+ * A pending first. Its time is the table's last-touch time of the key (a
+ * pending first is never touched again). Most pending firsts (every SYN-ACK
+ * of a busy server, for the stock handshake rules) never see their second,
+ * so when no timer is needed (no absence) and the key tuple is the key
+ * string itself (a one-part string key), the table holds just BARE and the
+ * tuple is rebuilt from the key string for the rare hit: a pending first
+ * then costs no object at all.
  */
+const BARE = 0;
 class Pending {
   timer: TimerHandle | null = null;
-  constructor(readonly firstTs: number, readonly key: readonly unknown[]) {}
+  constructor(readonly key: readonly unknown[]) {}
 }
-type Entry = number | Pending;
+type Entry = typeof BARE | Pending;
 
-const firstTsOf = (e: Entry): number => typeof e === 'number' ? e : e.firstTs;
-const tupleOf = (e: Entry, keyStr: string): readonly unknown[] => typeof e === 'number' ? [keyStr] : e.key;
+const tupleOf = (e: Entry, keyStr: string): readonly unknown[] => e === BARE ? [keyStr] : e.key;
 
 function side(t: ParamTools, name: string): Side | null {
   const s = t.sub(name, true);
@@ -80,12 +82,12 @@ export const pair: CorrelationType<PairParams> = {
 function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
   const { first, second, window, absence } = rule.params;
   const release = (e: Entry): void => {
-    if (typeof e !== 'number' && e.timer !== null) { env.clock.cancel(e.timer); e.timer = null; }
+    if (e !== BARE && e.timer !== null) { env.clock.cancel(e.timer); e.timer = null; }
   };
   // No idle sweep: a stale pending first is ignored when looked up and
   // replaced by the next first, or pushed out by max_keys.
   const states = new KeyTable<Entry>(rule.maxKeys, (_k, e) => { release(e); env.evicted(); });
-  const drop = (keyStr: string, e: Entry): void => { release(e); states.delete(keyStr); };
+  const drop = (keyStr: string): void => { const e = states.peek(keyStr); if (e !== undefined) release(e); states.delete(keyStr); };
   const names = first.key ? first.key.map((e) => e.source) : rule.key.names;
   const firstBuf: unknown[] = new Array(first.key?.length ?? 0);
   const secondBuf: unknown[] = new Array(second.key?.length ?? 0);
@@ -107,10 +109,10 @@ function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
     return o;
   };
 
-  const expire = (p: Pending, keyStr: string, due: number): void => {
+  const expire = (p: Pending, keyStr: string, firstTs: number, due: number): void => {
     p.timer = null;
     states.delete(keyStr);
-    env.fire({ event: null, key: p.key, keyNames: names, ts: due, first_ts: p.firstTs, data: { first: firstData(p.key) } });
+    env.fire({ event: null, key: p.key, keyNames: names, ts: due, first_ts: firstTs, data: { first: firstData(p.key) } });
   };
 
   return {
@@ -118,12 +120,15 @@ function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
       const t = ev.ts;
       if (second.when === null || second.when.fn(ev)) {
         const k2 = keyStrOf(second, secondBuf, ev, keyStr);
-        const pending = k2 !== null ? states.peek(k2) : undefined;
-        if (pending !== undefined && t - firstTsOf(pending) <= window) {
-          drop(k2!, pending);
+        // NaN (nothing pending) fails the test.
+        const firstTs = k2 !== null ? states.lastOf(k2) : NaN;
+        if (t - firstTs <= window) {
+          const pending = states.peek(k2!)!;
+          release(pending);
+          states.delete(k2!);
           if (!absence) {
             const tuple = tupleOf(pending, k2!);
-            env.fire({ event: ev, key: tuple, keyNames: names, ts: t, first_ts: firstTsOf(pending), data: { first: firstData(tuple) } });
+            env.fire({ event: ev, key: tuple, keyNames: names, ts: t, first_ts: firstTs, data: { first: firstData(tuple) } });
           }
           return;
         }
@@ -131,15 +136,15 @@ function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
       if (first.when === null || first.when.fn(ev)) {
         const k1 = keyStrOf(first, firstBuf, ev, keyStr);
         if (k1 === null) return;
-        const existing = states.peek(k1);
-        if (existing !== undefined && t - firstTsOf(existing) <= window) return;
-        if (existing !== undefined) drop(k1, existing);
+        const existingTs = states.lastOf(k1);
+        if (t - existingTs <= window) return;
+        if (!Number.isNaN(existingTs)) drop(k1);
         const tuple = first.key ? firstBuf : key;
         // Without absence a stale pending first is ignored when looked up, so only absence needs a timer.
-        if (!absence && tuple.length === 1 && tuple[0] === k1) { states.add(k1, t, t); return; }
-        const p = new Pending(t, copyKey(tuple));
+        if (!absence && tuple.length === 1 && tuple[0] === k1) { states.add(k1, BARE, t); return; }
+        const p = new Pending(copyKey(tuple));
         states.add(k1, p, t);
-        if (absence) p.timer = env.clock.at(t + window + 1, (due) => expire(p, k1, due));
+        if (absence) p.timer = env.clock.at(t + window + 1, (due) => expire(p, k1, t, due));
       }
     },
     size: () => states.size,
