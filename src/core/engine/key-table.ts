@@ -74,6 +74,9 @@ export class KeyTable<V> {
   private readonly windowCap: number;
   private readonly hotCap: number;
   private door: Doorkeeper | null = null;
+  /** Slot found by the latest `touch`, and that key's last-touch time before it. */
+  private touched = NONE;
+  private touchedLast = NaN;
 
   constructor(readonly maxKeys: number, private readonly onEvict: (key: string, v: V) => void) {
     if (!(maxKeys >= 1)) throw new Error(`max_keys must be at least 1, got ${maxKeys}`);
@@ -87,6 +90,8 @@ export class KeyTable<V> {
   touch(key: string, t: number): V | undefined {
     const i = this.find(key, hashOf(key));
     if (i === NONE) return undefined;
+    this.touched = i;
+    this.touchedLast = this.lasts[i];
     this.lasts[i] = t;
     if (this.seg[i] === PROTECTED) {
       if (this.head[PROTECTED] !== i) { this.unlink(i); this.pushHead(PROTECTED, i); }
@@ -96,6 +101,18 @@ export class KeyTable<V> {
       if (this.segSize[PROTECTED] > this.hotCap) this.demoteOldest();
     }
     return this.vals[i];
+  }
+
+  /**
+   * The key found by the latest `touch`, as it was before that touch: when it
+   * had last been touched (or added). Valid until the table next changes.
+   */
+  get lastBeforeTouch(): number { return this.touchedLast; }
+
+  /** Give the key found by the latest `touch` a new value (valid until the table next changes). */
+  replaceTouched(v: V): void {
+    if (this.touched === NONE) throw new Error('replaceTouched: the table changed since the last touch');
+    this.vals[this.touched] = v;
   }
 
   /** Look up without changing recency. */
@@ -114,6 +131,7 @@ export class KeyTable<V> {
   add(key: string, v: V, t: number): void {
     const h = hashOf(key);
     let i: number;
+    this.touched = NONE;
     if (this.count >= this.maxKeys) {
       if (this.door === null) this.door = new Doorkeeper(this.maxKeys * 8);
       i = this.victim();
@@ -171,7 +189,7 @@ export class KeyTable<V> {
     this.keys = []; this.vals = [];
     this.lasts = new Float64Array(0); this.hashes = new Int32Array(0); this.prev = new Int32Array(0); this.next = new Int32Array(0); this.seg = new Uint8Array(0);
     this.index = new Int32Array(0); this.mask = 0;
-    this.slots = 0; this.free = NONE; this.count = 0;
+    this.slots = 0; this.free = NONE; this.count = 0; this.touched = NONE;
     this.head.fill(NONE); this.tail.fill(NONE); this.segSize.fill(0);
   }
 
@@ -183,6 +201,7 @@ export class KeyTable<V> {
   }
 
   private drop(i: number): void {
+    this.touched = NONE;
     this.unindex(i);
     this.unlink(i);
     this.keys[i] = ''; this.vals[i] = undefined;

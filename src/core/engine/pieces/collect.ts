@@ -53,8 +53,8 @@ export class Collector {
     this.names = specs.map((s) => s.name);
   }
 
-  /** Cells for a new key, nothing gathered yet. */
-  fresh(): Collected { return new Array<unknown>(this.ops.length).fill(EMPTY); }
+  /** Cells for a new key, nothing gathered yet, with `extra` more slots after them for the caller. */
+  fresh(extra = 0): Collected { return new Array<unknown>(this.ops.length + extra).fill(EMPTY); }
 
   /** Forget everything gathered (the key starts over). */
   reset(c: Collected): void { c.fill(EMPTY); }

@@ -12,7 +12,7 @@ import type { TimerHandle } from '../../clock.ts';
 import type { VigilEvent } from '../../event.generated.ts';
 import type { CorrelationType, RuntimeEnv } from './api.ts';
 import { ANOMALY_DETECTORS, type AnomalyDetector, type DetectorParams } from '../anomaly/detectors.ts';
-import { StateTable, type KeyState } from './state-table.ts';
+import { StateTable, timerRelease, type KeyState } from './state-table.ts';
 import { copyKey } from '../key.ts';
 
 export interface AnomalyParams {
@@ -73,7 +73,7 @@ export const anomaly: CorrelationType<AnomalyParams> = {
 function buildAnomaly(rule: Rule & { params: AnomalyParams }, env: RuntimeEnv) {
   const { value, interval, history, warmup, sensitivity, detectors } = rule.params;
   // Keys are dropped by the boundary pass, not by the idle sweep.
-  const states = new StateTable<AState>(rule.maxKeys, env, Infinity);
+  const states = new StateTable<AState>(rule.maxKeys, env, Infinity, timerRelease(env.clock));
   let timer: TimerHandle | null = null;
   const view = new Float64Array(history);
 

@@ -3,7 +3,7 @@
  * and stay silent for that key while the time since that hit is ≤ D.
  */
 import type { CorrelationType } from './api.ts';
-import { StateTable, type KeyState } from './state-table.ts';
+import { StateTable, timerRelease, type KeyState } from './state-table.ts';
 
 export interface SingleParams { readonly suppress: number | null }
 
@@ -25,7 +25,7 @@ export const single: CorrelationType<SingleParams> = {
         dispose() {},
       };
     }
-    const states = new StateTable<SState>(rule.maxKeys, env, suppress + 1);
+    const states = new StateTable<SState>(rule.maxKeys, env, suppress + 1, timerRelease(env.clock));
     return {
       onEvent(ev, key, keyStr) {
         const t = ev.ts;

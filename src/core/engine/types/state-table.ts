@@ -17,15 +17,25 @@ export interface KeyState {
   timer: TimerHandle | null;
 }
 
+/** Cancels a state's timer: how a table releases states that are all KeyStates. */
+export function timerRelease(clock: Clock): (s: KeyState) => void {
+  return (s) => { if (s.timer) { clock.cancel(s.timer); s.timer = null; } };
+}
+
 const SWEEP_EVERY = 4096;
 
-export class StateTable<S extends KeyState> {
+/**
+ * `S` is what a key holds: a KeyState, or (threshold) also a compact value of
+ * the type's own; `release` frees whatever a value holds (its timer) when the
+ * key is evicted, swept, deleted or disposed.
+ */
+export class StateTable<S> {
   readonly table: KeyTable<S>;
   private sinceSweep = 0;
 
-  constructor(maxKeys: number, private readonly env: RuntimeEnv, private readonly horizonMs: number) {
+  constructor(maxKeys: number, private readonly env: RuntimeEnv, private readonly horizonMs: number, readonly release: (s: S) => void) {
     this.table = new KeyTable<S>(maxKeys, (_k, s) => {
-      this.release(s);
+      release(s);
       env.evicted();
     });
   }
@@ -43,7 +53,7 @@ export class StateTable<S extends KeyState> {
   }
 
   /** Add the state of a new key, used at event time `t`. */
-  insert(keyStr: string, s: S, t: number): S {
+  insert<T extends S>(keyStr: string, s: T, t: number): T {
     this.table.add(keyStr, s, t);
     return s;
   }
@@ -52,11 +62,7 @@ export class StateTable<S extends KeyState> {
 
   delete(keyStr: string): void {
     const s = this.table.peek(keyStr);
-    if (s) { this.release(s); this.table.delete(keyStr); }
-  }
-
-  release(s: S): void {
-    if (s.timer) { this.env.clock.cancel(s.timer); s.timer = null; }
+    if (s !== undefined) { this.release(s); this.table.delete(keyStr); }
   }
 
   size(): number { return this.table.size; }
