@@ -25,8 +25,11 @@ export interface CollectSpec {
 /** The aggregates of one key: a cell per collect entry, owned by its rule's Collector. */
 export type Collected = unknown[];
 
-/** A cell nothing has been added to. */
-const EMPTY = Symbol('empty');
+/**
+ * A cell nothing has been added to: undefined, which no cell ever holds
+ * otherwise (undefined values are skipped), so new cells need no filling.
+ */
+const EMPTY = undefined;
 /** A `same` cell once two different values were seen. */
 const MIXED = Symbol('mixed');
 
@@ -54,7 +57,7 @@ export class Collector {
   }
 
   /** Cells for a new key, nothing gathered yet, with `extra` more slots after them for the caller. */
-  fresh(extra = 0): Collected { return new Array<unknown>(this.ops.length + extra).fill(EMPTY); }
+  fresh(extra = 0): Collected { return new Array<unknown>(this.ops.length + extra); }
 
   /** Forget everything gathered (the key starts over). */
   reset(c: Collected): void { c.fill(EMPTY); }
