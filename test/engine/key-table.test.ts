@@ -124,3 +124,20 @@ test('the doorkeeper remembers recent keys and rarely claims to know a new one',
   for (let i = 0; i < 10_000; i++) if (d.seenThenAdd(hashKey(`a${i}`))) stale++;
   assert.ok(stale < 0.01 * 10_000, `${stale} of 10,000 keys from 100,000 insertions back still claimed`);
 });
+
+test('a touch tells when the key was last touched before it, and its value can then be replaced in place', () => {
+  const { t } = table(10);
+  const a = { n: 1 }, b = { n: 2 };
+  t.add('k', a, 5);
+  t.add('other', { n: 0 }, 6);
+  assert.equal(t.touch('k', 9), a);
+  assert.equal(t.lastBeforeTouch, 5);
+  t.replaceTouched(b);
+  assert.equal(t.peek('k'), b);
+  assert.equal(t.lastOf('k'), 9);
+  assert.equal(t.size, 2);
+  assert.equal(t.touch('k', 12), b);
+  assert.equal(t.lastBeforeTouch, 9);
+  t.add('new', { n: 3 }, 13);
+  assert.throws(() => t.replaceTouched(a), /changed since the last touch/, 'a slot may have been reused since the touch');
+});
