@@ -22,10 +22,10 @@
  *
  * Storage. Keys live in slots: parallel arrays (key, value, last touch,
  * hash, links, segment) that grow by doubling up to max_keys and are never
- * shrunk. The
- * segments are doubly-linked lists threaded through the slots' links, so
- * touch, promotion and eviction are O(1); an open-addressing index (linear
- * probing, load ≤ 1/2, deletion by backward shift) maps a key to its slot.
+ * shrunk. The segments are doubly-linked lists threaded through the slots'
+ * links, so touch, promotion and eviction are O(1); an open-addressing
+ * index (linear probing, load ≤ 1/2, deletion by backward shift) maps a key
+ * to its slot.
  * Eviction reuses the victim's slot. Unlike a Map, nothing here is
  * reallocated as keys come and go (a Map with many deletions rebuilds its
  * table every few thousand insertions, which under a flood is hundreds of
