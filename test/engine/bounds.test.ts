@@ -38,11 +38,11 @@ test('a flood of spoofed one-packet sources stays within max_keys and does not h
 
 test('when every key is active the least recently touched key is evicted first', () => {
   const evicted: string[] = [];
-  const t = new KeyTable<{ last: number }>(3, (k) => evicted.push(k));
-  t.add('a', { last: 1 }); t.add('b', { last: 2 }); t.add('c', { last: 3 });
-  t.touch('a'); t.touch('b'); t.touch('c'); // all promoted (protected holds 2 of 3: the oldest is demoted)
-  t.touch('a');
-  t.add('d', { last: 4 });
+  const t = new KeyTable<string>(3, (k) => evicted.push(k));
+  t.add('a', 'A', 1); t.add('b', 'B', 2); t.add('c', 'C', 3);
+  t.touch('a', 4); t.touch('b', 5); t.touch('c', 6); // all promoted (protected holds 2 of 3: the oldest is demoted)
+  t.touch('a', 7);
+  t.add('d', 'D', 8);
   assert.deepEqual(evicted, ['b'], 'b is the least recently touched');
   assert.equal(t.size, 3);
 });

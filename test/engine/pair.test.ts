@@ -73,3 +73,31 @@ rules:
   h.feed(pkt({ ts: 1, dport: 22 }), pkt({ ts: 2, dport: 23, src: '10.77.0.2' }), pkt({ ts: 3, dport: 23 }));
   assert.deepEqual(h.hits.map((x) => [x.ts, x.src]), [[3, '10.77.0.9']]);
 });
+
+test('pair reports the key tuple as typed whether the pending first kept it or only its key string', () => {
+  const rule = (key: string) => `
+rules:
+  - id: probe-then-reset
+    description: Test rule probe-then-reset.
+    on: [packet]
+    type: pair
+    key: ${key}
+    first: { when: "tcp.flags.syn" }
+    second: { when: "tcp.flags.rst" }
+    window: 10s
+`;
+  const feed = (key: string) => {
+    const h = harness(rule(key));
+    h.feed(pkt({ ts: 1000, src: '10.77.0.5', sport: 5000, flags: 'S' }), pkt({ ts: 1500, src: '10.77.0.5', sport: 5000, flags: 'R' }));
+    assert.equal(h.hits.length, 1, key);
+    return h.hits[0];
+  };
+  // A one-part string key: the pending first is held as its key string alone.
+  const byIp = feed('[src.ip]');
+  assert.deepEqual([byIp.key, byIp.data, byIp.first_ts, byIp.src], [{ 'src.ip': '10.77.0.5' }, { first: { 'src.ip': '10.77.0.5' } }, 1000, '10.77.0.5']);
+  // A number is not its key string: the tuple is kept and the port stays a number.
+  const byPort = feed('[src.port]');
+  assert.deepEqual([byPort.key, byPort.data, byPort.first_ts], [{ 'src.port': 5000 }, { first: { 'src.port': 5000 } }, 1000]);
+  const byBoth = feed('[src.ip, src.port]');
+  assert.deepEqual(byBoth.key, { 'src.ip': '10.77.0.5', 'src.port': 5000 });
+});

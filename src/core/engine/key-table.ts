@@ -20,22 +20,18 @@
  * segment, having lost only what it gathered the first time (typically one
  * event).
  *
- * Storage. Keys live in slots: parallel arrays (key, value, hash, links,
- * segment) that grow by doubling up to max_keys and are never shrunk. The
- * segments are doubly-linked lists threaded through the slots' links, so
- * touch, promotion and eviction are O(1); an open-addressing index (linear
- * probing, load ≤ 1/2, deletion by backward shift) maps a key to its slot.
+ * Storage. Keys live in slots: parallel arrays (key, value, last touch,
+ * hash, links, segment) that grow by doubling up to max_keys and are never
+ * shrunk. The segments are doubly-linked lists threaded through the slots'
+ * links, so touch, promotion and eviction are O(1); an open-addressing
+ * index (linear probing, load ≤ 1/2, deletion by backward shift) maps a key
+ * to its slot.
  * Eviction reuses the victim's slot. Unlike a Map, nothing here is
  * reallocated as keys come and go (a Map with many deletions rebuilds its
  * table every few thousand insertions, which under a flood is hundreds of
  * megabytes of garbage per million packets).
  */
 import { Doorkeeper, hashKey } from './doorkeeper.ts';
-
-export interface Stamped {
-  /** Event time of the last update (for idle sweeps). */
-  last: number;
-}
 
 /**
  * The last two keys hashed and their hashes, shared by every table: `add`
@@ -56,9 +52,11 @@ const WINDOW = 0, PROBATION = 1, PROTECTED = 2;
 const NONE = -1;
 const FIRST_SLOTS = 64;
 
-export class KeyTable<V extends Stamped> {
+export class KeyTable<V> {
   private keys: string[] = [];
   private vals: (V | undefined)[] = [];
+  /** Event time of each key's last touch, for idle sweeps: kept here, a time costs no object per key. */
+  private lasts = new Float64Array(0);
   private hashes = new Int32Array(0);
   private prev = new Int32Array(0);
   private next = new Int32Array(0);
@@ -76,6 +74,9 @@ export class KeyTable<V extends Stamped> {
   private readonly windowCap: number;
   private readonly hotCap: number;
   private door: Doorkeeper | null = null;
+  /** Slot found by the latest `touch`, and that key's last-touch time before it. */
+  private touched = NONE;
+  private touchedLast = NaN;
 
   constructor(readonly maxKeys: number, private readonly onEvict: (key: string, v: V) => void) {
     if (!(maxKeys >= 1)) throw new Error(`max_keys must be at least 1, got ${maxKeys}`);
@@ -85,10 +86,13 @@ export class KeyTable<V extends Stamped> {
 
   get size(): number { return this.count; }
 
-  /** Look up and mark as most recently used (promoting a window or probation key). */
-  touch(key: string): V | undefined {
+  /** Look up and mark as most recently used at event time `t` (promoting a window or probation key). */
+  touch(key: string, t: number): V | undefined {
     const i = this.find(key, hashOf(key));
     if (i === NONE) return undefined;
+    this.touched = i;
+    this.touchedLast = this.lasts[i];
+    this.lasts[i] = t;
     if (this.seg[i] === PROTECTED) {
       if (this.head[PROTECTED] !== i) { this.unlink(i); this.pushHead(PROTECTED, i); }
     } else {
@@ -99,16 +103,35 @@ export class KeyTable<V extends Stamped> {
     return this.vals[i];
   }
 
+  /**
+   * The key found by the latest `touch`, as it was before that touch: when it
+   * had last been touched (or added). Valid until the table next changes.
+   */
+  get lastBeforeTouch(): number { return this.touchedLast; }
+
+  /** Give the key found by the latest `touch` a new value (valid until the table next changes). */
+  replaceTouched(v: V): void {
+    if (this.touched === NONE) throw new Error('replaceTouched: the table changed since the last touch');
+    this.vals[this.touched] = v;
+  }
+
   /** Look up without changing recency. */
   peek(key: string): V | undefined {
     const i = this.find(key, hashOf(key));
     return i === NONE ? undefined : this.vals[i];
   }
 
-  /** Insert a new key (callers `touch` first; `add` assumes the key is absent). Evicts when full. */
-  add(key: string, v: V): void {
+  /** When the key was last touched (or added), without changing recency; NaN when absent. */
+  lastOf(key: string): number {
+    const i = this.find(key, hashOf(key));
+    return i === NONE ? NaN : this.lasts[i];
+  }
+
+  /** Insert a new key last used at `t` (callers `touch` first; `add` assumes the key is absent). Evicts when full. */
+  add(key: string, v: V, t: number): void {
     const h = hashOf(key);
     let i: number;
+    this.touched = NONE;
     if (this.count >= this.maxKeys) {
       if (this.door === null) this.door = new Doorkeeper(this.maxKeys * 8);
       i = this.victim();
@@ -118,7 +141,7 @@ export class KeyTable<V extends Stamped> {
       this.count--;
       this.onEvict(vk, vv);
     } else i = this.newSlot();
-    this.keys[i] = key; this.vals[i] = v; this.hashes[i] = h;
+    this.keys[i] = key; this.vals[i] = v; this.hashes[i] = h; this.lasts[i] = t;
     this.reindex(i, h);
     this.count++;
     if (this.door !== null && this.door.seenThenAdd(h)) {
@@ -141,11 +164,11 @@ export class KeyTable<V extends Stamped> {
     return true;
   }
 
-  /** Drop keys whose `last` is older than `cutoff`, oldest first, stopping at the first live one per segment. */
+  /** Drop keys last touched before `cutoff`, oldest first, stopping at the first live one per segment. */
   sweep(cutoff: number, onDrop?: (key: string, v: V) => void): number {
     let dropped = 0;
     for (let s = WINDOW; s <= PROTECTED; s++) {
-      for (let i = this.tail[s]; i !== NONE && this.vals[i]!.last < cutoff; i = this.tail[s]) {
+      for (let i = this.tail[s]; i !== NONE && this.lasts[i] < cutoff; i = this.tail[s]) {
         const k = this.keys[i], v = this.vals[i]!;
         this.drop(i);
         onDrop?.(k, v);
@@ -164,9 +187,9 @@ export class KeyTable<V extends Stamped> {
   clear(fn?: (key: string, v: V) => void): void {
     if (fn) for (let s = WINDOW; s <= PROTECTED; s++) for (let i = this.head[s]; i !== NONE; i = this.next[i]) fn(this.keys[i], this.vals[i]!);
     this.keys = []; this.vals = [];
-    this.hashes = new Int32Array(0); this.prev = new Int32Array(0); this.next = new Int32Array(0); this.seg = new Uint8Array(0);
+    this.lasts = new Float64Array(0); this.hashes = new Int32Array(0); this.prev = new Int32Array(0); this.next = new Int32Array(0); this.seg = new Uint8Array(0);
     this.index = new Int32Array(0); this.mask = 0;
-    this.slots = 0; this.free = NONE; this.count = 0;
+    this.slots = 0; this.free = NONE; this.count = 0; this.touched = NONE;
     this.head.fill(NONE); this.tail.fill(NONE); this.segSize.fill(0);
   }
 
@@ -178,6 +201,7 @@ export class KeyTable<V extends Stamped> {
   }
 
   private drop(i: number): void {
+    this.touched = NONE;
     this.unindex(i);
     this.unlink(i);
     this.keys[i] = ''; this.vals[i] = undefined;
@@ -224,7 +248,8 @@ export class KeyTable<V extends Stamped> {
 
   private grow(): void {
     const cap = Math.min(this.maxKeys, Math.max(FIRST_SLOTS, this.hashes.length * 2));
-    const widen = <T extends Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => { const b = make(cap); b.set(a); return b; };
+    const widen = <T extends Float64Array | Int32Array | Uint8Array>(a: T, make: (n: number) => T): T => { const b = make(cap); b.set(a); return b; };
+    this.lasts = widen(this.lasts, (n) => new Float64Array(n));
     this.hashes = widen(this.hashes, (n) => new Int32Array(n));
     this.prev = widen(this.prev, (n) => new Int32Array(n));
     this.next = widen(this.next, (n) => new Int32Array(n));

@@ -1,3 +1,5 @@
+const NO_TIMES: number[] = [];
+
 /**
  * A fixed-capacity ring of event times. A threshold of `count` events in a
  * window never needs more than the newest `count` times: an older one can
@@ -7,14 +9,16 @@ export class TimeRing {
   /**
    * A plain array grown up to the capacity: a typed array's backing store
    * costs far more to create, and most keys (one-off probes, a spoofed
-   * flood) only ever hold one time.
+   * flood) only ever hold one time. So the first time makes a one-element
+   * array (pushing onto an empty one would reserve room for 16), and until
+   * then the ring shares an empty array it never writes to.
    */
-  private readonly buf: number[] = [];
+  private buf: number[] = NO_TIMES;
   private readonly cap: number;
   private head = 0;
   private n = 0;
 
-  constructor(readonly capacity: number) { this.cap = Math.max(1, capacity); }
+  constructor(capacity: number) { this.cap = Math.max(1, capacity); }
 
   get length(): number { return this.n; }
 
@@ -23,7 +27,7 @@ export class TimeRing {
     const cap = this.cap;
     if (this.n < cap) {
       const i = (this.head + this.n) % cap;
-      if (i === this.buf.length) this.buf.push(t); else this.buf[i] = t;
+      if (i === this.buf.length) { if (i === 0) this.buf = [t]; else this.buf.push(t); } else this.buf[i] = t;
       this.n++;
     } else { this.buf[this.head] = t; this.head = (this.head + 1) % cap; }
   }

@@ -12,7 +12,7 @@ import type { TimerHandle } from '../../clock.ts';
 import type { VigilEvent } from '../../event.generated.ts';
 import type { CorrelationType, RuntimeEnv } from './api.ts';
 import { ANOMALY_DETECTORS, type AnomalyDetector, type DetectorParams } from '../anomaly/detectors.ts';
-import { StateTable, type KeyState } from './state-table.ts';
+import { StateTable, timerRelease, type KeyState } from './state-table.ts';
 import { copyKey } from '../key.ts';
 
 export interface AnomalyParams {
@@ -25,6 +25,8 @@ export interface AnomalyParams {
 }
 
 interface AState extends KeyState {
+  /** The key tuple, copied: interval timers fire without an event. */
+  readonly key: readonly unknown[];
   sum: number;
   series: Float64Array;
   points: number;
@@ -71,7 +73,7 @@ export const anomaly: CorrelationType<AnomalyParams> = {
 function buildAnomaly(rule: Rule & { params: AnomalyParams }, env: RuntimeEnv) {
   const { value, interval, history, warmup, sensitivity, detectors } = rule.params;
   // Keys are dropped by the boundary pass, not by the idle sweep.
-  const states = new StateTable<AState>(rule.maxKeys, env, Infinity);
+  const states = new StateTable<AState>(rule.maxKeys, env, Infinity, timerRelease(env.clock));
   let timer: TimerHandle | null = null;
   const view = new Float64Array(history);
 
@@ -114,8 +116,7 @@ function buildAnomaly(rule: Rule & { params: AnomalyParams }, env: RuntimeEnv) {
     onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void {
       const t = ev.ts;
       const x = Number(value.fn(ev));
-      const s = states.find(keyStr, t) ?? states.insert(keyStr, { key: copyKey(key), last: t, timer: null, sum: 0, series: new Float64Array(history), points: 0, quiet: 0 });
-      s.last = t;
+      const s = states.find(keyStr, t) ?? states.insert(keyStr, { key: copyKey(key), timer: null, sum: 0, series: new Float64Array(history), points: 0, quiet: 0 }, t);
       if (Number.isFinite(x)) s.sum += x;
       if (timer === null) timer = env.clock.at((Math.floor(t / interval) + 1) * interval, boundary);
     },

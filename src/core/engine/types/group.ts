@@ -9,8 +9,7 @@ import type { CompiledExpr, Rule } from '../../rules/types.ts';
 import type { VigilEvent } from '../../event.generated.ts';
 import type { CorrelationType, RuntimeEnv } from './api.ts';
 import { TimeRing } from '../pieces/time-ring.ts';
-import { StateTable, type KeyState } from './state-table.ts';
-import { copyKey } from '../key.ts';
+import { StateTable, timerRelease, type KeyState } from './state-table.ts';
 
 interface GroupSpec { readonly name: string; readonly when: CompiledExpr; readonly count: number }
 
@@ -45,7 +44,7 @@ export const group: CorrelationType<GroupParams> = {
 
 function buildGroup(rule: Rule & { params: GroupParams }, env: RuntimeEnv) {
   const { groups, window } = rule.params;
-  const states = new StateTable<GState>(rule.maxKeys, env, window + 1);
+  const states = new StateTable<GState>(rule.maxKeys, env, window + 1, timerRelease(env.clock));
   const n = groups.length;
   return {
     onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void {
@@ -56,8 +55,7 @@ function buildGroup(rule: Rule & { params: GroupParams }, env: RuntimeEnv) {
         if (!groups[i].when.fn(ev)) continue;
         if (!any) {
           any = true;
-          s = states.find(keyStr, t) ?? states.insert(keyStr, { key: copyKey(key), last: t, timer: null, firedAt: -Infinity, rings: groups.map((g) => new TimeRing(g.count)) });
-          s.last = t;
+          s = states.find(keyStr, t) ?? states.insert(keyStr, { timer: null, firedAt: -Infinity, rings: groups.map((g) => new TimeRing(g.count)) }, t);
           if (s.firedAt !== -Infinity) {
             if (t - s.firedAt <= window) return;
             s.firedAt = -Infinity;

@@ -12,9 +12,9 @@
 import type { CompiledExpr, Rule } from '../../rules/types.ts';
 import type { VigilEvent } from '../../event.generated.ts';
 import type { CorrelationType, ParamTools, RuntimeEnv } from './api.ts';
-import { StateTable, type KeyState } from './state-table.ts';
-import { encodeKey } from '../key.ts';
-import { copyKey } from '../key.ts';
+import type { TimerHandle } from '../../clock.ts';
+import { KeyTable } from '../key-table.ts';
+import { copyKey, encodeKey } from '../key.ts';
 
 interface Side { readonly when: CompiledExpr | null; readonly key: readonly CompiledExpr[] | null }
 
@@ -25,7 +25,23 @@ export interface PairParams {
   readonly absence: boolean;
 }
 
-interface PState extends KeyState { firstTs: number }
+/**
+ * A pending first. Its time is the table's last-touch time of the key (a
+ * pending first is never touched again). Most pending firsts (every SYN-ACK
+ * of a busy server, for the stock handshake rules) never see their second,
+ * so when no timer is needed (no absence) and the key tuple is the key
+ * string itself (a one-part string key), the table holds just BARE and the
+ * tuple is rebuilt from the key string for the rare hit: a pending first
+ * then costs no object at all.
+ */
+const BARE = 0;
+class Pending {
+  timer: TimerHandle | null = null;
+  constructor(readonly key: readonly unknown[]) {}
+}
+type Entry = typeof BARE | Pending;
+
+const tupleOf = (e: Entry, keyStr: string): readonly unknown[] => e === BARE ? [keyStr] : e.key;
 
 function side(t: ParamTools, name: string): Side | null {
   const s = t.sub(name, true);
@@ -65,7 +81,13 @@ export const pair: CorrelationType<PairParams> = {
 
 function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
   const { first, second, window, absence } = rule.params;
-  const states = new StateTable<PState>(rule.maxKeys, env, window + 2);
+  const release = (e: Entry): void => {
+    if (e !== BARE && e.timer !== null) { env.clock.cancel(e.timer); e.timer = null; }
+  };
+  // No idle sweep: a stale pending first is ignored when looked up and
+  // replaced by the next first, or pushed out by max_keys.
+  const states = new KeyTable<Entry>(rule.maxKeys, (_k, e) => { release(e); env.evicted(); });
+  const drop = (keyStr: string): void => { const e = states.peek(keyStr); if (e !== undefined) release(e); states.delete(keyStr); };
   const names = first.key ? first.key.map((e) => e.source) : rule.key.names;
   const firstBuf: unknown[] = new Array(first.key?.length ?? 0);
   const secondBuf: unknown[] = new Array(second.key?.length ?? 0);
@@ -87,10 +109,10 @@ function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
     return o;
   };
 
-  const expire = (s: PState, keyStr: string, due: number): void => {
-    s.timer = null;
+  const expire = (p: Pending, keyStr: string, firstTs: number, due: number): void => {
+    p.timer = null;
     states.delete(keyStr);
-    env.fire({ event: null, key: s.key, keyNames: names, ts: due, first_ts: s.firstTs, data: { first: firstData(s.key) } });
+    env.fire({ event: null, key: p.key, keyNames: names, ts: due, first_ts: firstTs, data: { first: firstData(p.key) } });
   };
 
   return {
@@ -98,26 +120,34 @@ function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
       const t = ev.ts;
       if (second.when === null || second.when.fn(ev)) {
         const k2 = keyStrOf(second, secondBuf, ev, keyStr);
-        const pending = k2 !== null ? states.get(k2) : undefined;
-        if (pending && t - pending.firstTs <= window) {
+        // NaN (nothing pending) fails the test.
+        const firstTs = k2 !== null ? states.lastOf(k2) : NaN;
+        if (t - firstTs <= window) {
+          const pending = states.peek(k2!)!;
+          release(pending);
           states.delete(k2!);
-          if (!absence) env.fire({ event: ev, key: pending.key, keyNames: names, ts: t, first_ts: pending.firstTs, data: { first: firstData(pending.key) } });
+          if (!absence) {
+            const tuple = tupleOf(pending, k2!);
+            env.fire({ event: ev, key: tuple, keyNames: names, ts: t, first_ts: firstTs, data: { first: firstData(tuple) } });
+          }
           return;
         }
       }
       if (first.when === null || first.when.fn(ev)) {
         const k1 = keyStrOf(first, firstBuf, ev, keyStr);
         if (k1 === null) return;
-        const existing = states.get(k1);
-        if (existing && t - existing.firstTs <= window) return;
-        if (existing) states.delete(k1);
-        const s = states.insert(k1, { key: copyKey(first.key ? firstBuf : key), last: t, timer: null, firstTs: t });
-        // Without absence a stale pending first is ignored when looked up and swept
-        // as idle (the table's horizon is the window), so only absence needs a timer.
-        if (absence) s.timer = env.clock.at(t + window + 1, (due) => expire(s, k1, due));
+        const existingTs = states.lastOf(k1);
+        if (t - existingTs <= window) return;
+        if (!Number.isNaN(existingTs)) drop(k1);
+        const tuple = first.key ? firstBuf : key;
+        // Without absence a stale pending first is ignored when looked up, so only absence needs a timer.
+        if (!absence && tuple.length === 1 && tuple[0] === k1) { states.add(k1, BARE, t); return; }
+        const p = new Pending(copyKey(tuple));
+        states.add(k1, p, t);
+        if (absence) p.timer = env.clock.at(t + window + 1, (due) => expire(p, k1, t, due));
       }
     },
-    size: () => states.size(),
-    dispose: () => states.dispose(),
+    size: () => states.size,
+    dispose: () => states.clear((_k, e) => release(e)),
   };
 }

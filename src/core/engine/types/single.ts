@@ -3,8 +3,7 @@
  * and stay silent for that key while the time since that hit is ≤ D.
  */
 import type { CorrelationType } from './api.ts';
-import { StateTable, type KeyState } from './state-table.ts';
-import { copyKey } from '../key.ts';
+import { StateTable, timerRelease, type KeyState } from './state-table.ts';
 
 export interface SingleParams { readonly suppress: number | null }
 
@@ -26,12 +25,11 @@ export const single: CorrelationType<SingleParams> = {
         dispose() {},
       };
     }
-    const states = new StateTable<SState>(rule.maxKeys, env, suppress + 1);
+    const states = new StateTable<SState>(rule.maxKeys, env, suppress + 1, timerRelease(env.clock));
     return {
       onEvent(ev, key, keyStr) {
         const t = ev.ts;
-        const s = states.find(keyStr, t) ?? states.insert(keyStr, { key: copyKey(key), last: t, timer: null, hitAt: -Infinity });
-        s.last = t;
+        const s = states.find(keyStr, t) ?? states.insert(keyStr, { timer: null, hitAt: -Infinity }, t);
         if (t - s.hitAt <= suppress) return;
         s.hitAt = t;
         env.fire({ event: ev, key, ts: t });

@@ -10,24 +10,32 @@
  * memory). A fresh state per new key dies young, in a cheap scavenge.
  */
 import type { Clock, TimerHandle } from '../../clock.ts';
-import { KeyTable, type Stamped } from '../key-table.ts';
+import { KeyTable } from '../key-table.ts';
 import type { RuntimeEnv } from './api.ts';
 
-export interface KeyState extends Stamped {
-  /** The key tuple, copied once when the key is created. */
-  readonly key: readonly unknown[];
+export interface KeyState {
   timer: TimerHandle | null;
+}
+
+/** Cancels a state's timer: how a table releases states that are all KeyStates. */
+export function timerRelease(clock: Clock): (s: KeyState) => void {
+  return (s) => { if (s.timer) { clock.cancel(s.timer); s.timer = null; } };
 }
 
 const SWEEP_EVERY = 4096;
 
-export class StateTable<S extends KeyState> {
+/**
+ * `S` is what a key holds: a KeyState, or (threshold) also a compact value of
+ * the type's own; `release` frees whatever a value holds (its timer) when the
+ * key is evicted, swept, deleted or disposed.
+ */
+export class StateTable<S> {
   readonly table: KeyTable<S>;
   private sinceSweep = 0;
 
-  constructor(maxKeys: number, private readonly env: RuntimeEnv, private readonly horizonMs: number) {
+  constructor(maxKeys: number, private readonly env: RuntimeEnv, private readonly horizonMs: number, readonly release: (s: S) => void) {
     this.table = new KeyTable<S>(maxKeys, (_k, s) => {
-      this.release(s);
+      release(s);
       env.evicted();
     });
   }
@@ -35,18 +43,18 @@ export class StateTable<S extends KeyState> {
   get clock(): Clock { return this.env.clock; }
 
   /**
-   * Existing state for the key, marked recently used; undefined when the key
-   * is new (the caller then builds one and calls `insert`). Every few thousand
-   * calls, keys idle past the horizon are swept first.
+   * Existing state for the key, marked used at event time `t`; undefined
+   * when the key is new (the caller then builds one and calls `insert`).
+   * Every few thousand calls, keys idle past the horizon are swept first.
    */
   find(keyStr: string, t: number): S | undefined {
     if (++this.sinceSweep >= SWEEP_EVERY) { this.sinceSweep = 0; this.table.sweep(t - this.horizonMs, (_k, s) => this.release(s)); }
-    return this.table.touch(keyStr);
+    return this.table.touch(keyStr, t);
   }
 
-
-  insert(keyStr: string, s: S): S {
-    this.table.add(keyStr, s);
+  /** Add the state of a new key, used at event time `t`. */
+  insert<T extends S>(keyStr: string, s: T, t: number): T {
+    this.table.add(keyStr, s, t);
     return s;
   }
 
@@ -54,11 +62,7 @@ export class StateTable<S extends KeyState> {
 
   delete(keyStr: string): void {
     const s = this.table.peek(keyStr);
-    if (s) { this.release(s); this.table.delete(keyStr); }
-  }
-
-  release(s: S): void {
-    if (s.timer) { this.env.clock.cancel(s.timer); s.timer = null; }
+    if (s !== undefined) { this.release(s); this.table.delete(keyStr); }
   }
 
   size(): number { return this.table.size; }

@@ -10,11 +10,12 @@
  */
 import type { ActionSpec, CompiledExpr, CompiledTemplate, Rule } from '../../rules/types.ts';
 import type { VigilEvent } from '../../event.generated.ts';
+import type { TimerHandle } from '../../clock.ts';
 import type { CorrelationType, ParamTools, RuntimeEnv } from './api.ts';
 import { counterFactory, type Counter } from '../pieces/counters.ts';
-import { Collected, COLLECT_OPS, type CollectOp, type CollectSpec } from '../pieces/collect.ts';
+import { Collector, COLLECT_OPS, type Collected, type CollectOp, type CollectSpec } from '../pieces/collect.ts';
 import { TimeRing } from '../pieces/time-ring.ts';
-import { StateTable, type KeyState } from './state-table.ts';
+import { StateTable } from './state-table.ts';
 import { copyKey } from '../key.ts';
 
 export interface RecoverParams {
@@ -38,15 +39,33 @@ export interface ThresholdParams {
 
 const ARMED = 0, SILENT = 1, RECOVERING = 2;
 
-interface TState extends KeyState {
-  phase: number;
-  counter: Counter;
-  collected: Collected | null;
-  lastCounted: number;
-  firedAt: number;
+class TState {
+  timer: TimerHandle | null = null;
+  phase = ARMED;
+  lastCounted = -Infinity;
+  firedAt = -Infinity;
   /** Times of matching events since the hit (recover only): the newest N2+1. */
-  since: TimeRing | null;
+  since: TimeRing | null = null;
+  constructor(
+    /** The key tuple, kept only when a timer may fire for the key (`recover`); null otherwise. */
+    readonly key: readonly unknown[] | null,
+    readonly counter: Counter,
+    public collected: Collected | null,
+  ) {}
 }
+
+/**
+ * A key that has seen one event, which did not make a hit: most keys (a
+ * one-off probe, a spoofed source) never see a second, so until they do the
+ * table holds only what that event left instead of a TState with its counter.
+ * The event's time is the key's last touch in the table. NOTHING: the event
+ * counted nothing (its distinct value was missing); ONE: a plain count with
+ * nothing else to remember; else the collect cells followed by the event's
+ * distinct value and weight. Grown into a TState, by replaying the event
+ * into a fresh counter, on the key's next event.
+ */
+type Seed = typeof NOTHING | typeof ONE | unknown[];
+const NOTHING = 0, ONE = 1;
 
 export function validateCollect(t: ParamTools): CollectSpec[] {
   const out: CollectSpec[] = [];
@@ -106,23 +125,58 @@ function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEn
   const { count, window, gap, suppress, recover } = p;
   const distinctFn = p.distinct ? p.distinct.fn : null;
   const weightFn = p.weight ? p.weight.fn : null;
-  const collect = p.collect.length ? p.collect : null;
+  const collector = p.collect.length ? new Collector(p.collect) : null;
   const newCounter = counterFactory({
     count: Math.ceil(count), window, distinct: distinctFn !== null, weighted: weightFn !== null,
     maxEntries: p.maxEntries, onCapEvict: () => env.evicted(),
   });
   const horizon = Math.max(window ?? 0, gap ?? 0, suppress ?? 0, recover ? recover.window + 1 : 0) + 1;
-  const states = new StateTable<TState>(rule.maxKeys, env, horizon);
+  const states = new StateTable<TState | Seed>(rule.maxKeys, env, horizon, (s) => {
+    if (s instanceof TState && s.timer !== null) { env.clock.cancel(s.timer); s.timer = null; }
+  });
+  // A key's first event is replayed when it grows: with `recover` the state keeps that event's key tuple, so it is built at once.
+  const seeds = recover === null;
+  const collectCells = collector ? p.collect.length : 0;
   const recoverMessage: CompiledTemplate | null = recover
     ? recover.message ?? { source: '', render: () => `${rule.id} recovered` }
     : null;
 
-  const fresh = (key: readonly unknown[], t: number): TState =>
-    ({ key: copyKey(key), last: t, timer: null, phase: ARMED, counter: newCounter(), collected: collect ? new Collected(collect) : null, lastCounted: -Infinity, firedAt: -Infinity, since: null });
+  // Only a recover timer fires without an event (whose key the caller hands in).
+  const fresh = (key: readonly unknown[]): TState =>
+    new TState(recover ? copyKey(key) : null, newCounter(), collector ? collector.fresh() : null);
+
+  /** What a new key's first event leaves, or null when that event alone makes a hit (a full state is needed). */
+  const seedOf = (ev: VigilEvent): Seed | null => {
+    const value = distinctFn ? distinctFn(ev) : undefined;
+    if (distinctFn && (value === undefined || value === null)) return NOTHING;
+    const w = weightFn ? Number(weightFn(ev)) : 1;
+    // Every counter holds one event as 1, or as its weight when positive.
+    if ((weightFn ? (w > 0 ? w : 0) : 1) >= count) return null;
+    if (!distinctFn && !weightFn && !collector) return ONE;
+    const seed = collector ? collector.fresh(2) : [];
+    if (collector) collector.add(seed, ev);
+    seed[collectCells] = value;
+    seed[collectCells + 1] = w;
+    return seed;
+  };
+
+  /** The state of a key whose first event, at `t1`, left `seed`. */
+  const grow = (seed: Seed, t1: number, key: readonly unknown[]): TState => {
+    const s = fresh(key);
+    if (seed === NOTHING) return s;
+    let value: unknown, w = 1;
+    if (seed !== ONE) {
+      value = seed[collectCells];
+      w = seed[collectCells + 1] as number;
+      if (collector) { seed.length = collectCells; s.collected = seed; }
+    }
+    if (s.counter.add(t1, value, w)) s.lastCounted = t1;
+    return s;
+  };
 
   const rearm = (s: TState): void => {
     s.phase = ARMED; s.counter.clear(); s.lastCounted = -Infinity; s.since = null;
-    if (s.collected !== null) s.collected.reset();
+    if (s.collected !== null) collector!.reset(s.collected);
   };
 
   const silentOver = (s: TState, t: number): boolean => {
@@ -140,13 +194,13 @@ function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEn
     ring.expireBefore(due - recover!.window);
     const inWindow = ring.length;
     rearm(s);
-    env.fire({ event: null, key: s.key, ts: due, count: inWindow, message: recoverMessage, actions: recover!.actions, extraTags: ['RECOVERED'] });
+    env.fire({ event: null, key: s.key!, ts: due, count: inWindow, message: recoverMessage, actions: recover!.actions, extraTags: ['RECOVERED'] });
   };
 
   const fire = (ev: VigilEvent, key: readonly unknown[], keyStr: string, s: TState, t: number): void => {
     const total = s.counter.total();
     const first = s.counter.firstTs();
-    const data = s.collected ? s.collected.snapshot() : undefined;
+    const data = s.collected ? collector!.snapshot(s.collected) : undefined;
     s.firedAt = t;
     if (recover) {
       s.phase = RECOVERING;
@@ -161,8 +215,19 @@ function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEn
   return {
     onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void {
       const t = ev.ts;
-      const s = states.find(keyStr, t) ?? states.insert(keyStr, fresh(key, t));
-      s.last = t;
+      const held = states.find(keyStr, t);
+      let s: TState;
+      if (held instanceof TState) s = held;
+      else if (held !== undefined) {
+        s = grow(held, states.table.lastBeforeTouch, key);
+        states.table.replaceTouched(s);
+      } else {
+        if (seeds) {
+          const seed = seedOf(ev);
+          if (seed !== null) { states.insert(keyStr, seed, t); return; }
+        }
+        s = states.insert(keyStr, fresh(key), t);
+      }
       const value = distinctFn ? distinctFn(ev) : undefined;
       if (distinctFn && (value === undefined || value === null)) return;
       if (s.phase === RECOVERING) { s.since!.push(t); return; }
@@ -177,7 +242,7 @@ function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEn
       if (gap !== null && s.lastCounted !== -Infinity && t - s.lastCounted > gap) rearm(s);
       s.counter.slide(t);
       if (s.counter.add(t, value, weightFn ? Number(weightFn(ev)) : 1)) s.lastCounted = t;
-      if (s.collected) s.collected.add(ev);
+      if (s.collected) collector!.add(s.collected, ev);
       if (s.counter.total() >= count) fire(ev, key, keyStr, s, t);
     },
     size: () => states.size(),
