@@ -101,3 +101,18 @@ rules:
   const byBoth = feed('[src.ip, src.port]');
   assert.deepEqual(byBoth.key, { 'src.ip': '10.77.0.5', 'src.port': 5000 });
 });
+
+test('pending firsts older than the window are dropped without waiting for max_keys (expiry, not eviction)', () => {
+  const h = harness(SYN_THEN_RST(false));
+  // 3,000 connection attempts that never see a reset, one per ms.
+  for (let i = 0; i < 3000; i++) h.feed(pkt({ ts: i, src: `10.77.${i >> 8}.${i & 255}`, sport: 40000, flags: 'S' }));
+  assert.equal(h.engine.stats().rules[0].liveKeys, 3000);
+  // A minute later, ordinary traffic from one client: a few thousand events pass before the next sweep.
+  for (let i = 0; i < 1200; i++) h.feed(pkt({ ts: 60_000 + i, src: '10.77.99.1', sport: 50000 + i, flags: 'S' }));
+  const r = h.engine.stats().rules[0];
+  assert.equal(r.evictions, 0);
+  assert.ok(r.liveKeys <= 1200, `only firsts still inside the window remain, got ${r.liveKeys}`);
+  // A reset for a swept first does not pair (it could not have: the window was over).
+  h.feed(pkt({ ts: 62_000, src: '10.77.0.1', dst: '10.77.0.5', dport: 40000, flags: 'R' }));
+  assert.equal(h.hits.length, 0);
+});

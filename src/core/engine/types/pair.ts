@@ -14,6 +14,7 @@ import type { VigilEvent } from '../../event.generated.ts';
 import type { CorrelationType, ParamTools, RuntimeEnv } from './api.ts';
 import type { TimerHandle } from '../../clock.ts';
 import { KeyTable } from '../key-table.ts';
+import { SWEEP_EVERY } from './state-table.ts';
 import { copyKey, encodeKey } from '../key.ts';
 
 interface Side { readonly when: CompiledExpr | null; readonly key: readonly CompiledExpr[] | null }
@@ -84,9 +85,11 @@ function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
   const release = (e: Entry): void => {
     if (e !== BARE && e.timer !== null) { env.clock.cancel(e.timer); e.timer = null; }
   };
-  // No idle sweep: a stale pending first is ignored when looked up and
-  // replaced by the next first, or pushed out by max_keys.
   const states = new KeyTable<Entry>(rule.maxKeys, (_k, e) => { release(e); env.evicted(); });
+  // A pending first older than the window can never pair: it is ignored when
+  // looked up, and every few thousand events such firsts are dropped (expiry,
+  // not eviction), so they do not wait for max_keys to push them out.
+  let sinceSweep = 0;
   const drop = (keyStr: string): void => { const e = states.peek(keyStr); if (e !== undefined) release(e); states.delete(keyStr); };
   const names = first.key ? first.key.map((e) => e.source) : rule.key.names;
   const firstBuf: unknown[] = new Array(first.key?.length ?? 0);
@@ -118,6 +121,8 @@ function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
   return {
     onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void {
       const t = ev.ts;
+      // With absence a first's timer (due 1 ms after the window) has always fired before its entry is this old.
+      if (++sinceSweep >= SWEEP_EVERY) { sinceSweep = 0; states.sweep(t - window - (absence ? 1 : 0), (_k, e) => release(e)); }
       if (second.when === null || second.when.fn(ev)) {
         const k2 = keyStrOf(second, secondBuf, ev, keyStr);
         // NaN (nothing pending) fails the test.

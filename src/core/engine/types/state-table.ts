@@ -22,7 +22,8 @@ export function timerRelease(clock: Clock): (s: KeyState) => void {
   return (s) => { if (s.timer) { clock.cancel(s.timer); s.timer = null; } };
 }
 
-const SWEEP_EVERY = 4096;
+/** Lookups between two sweeps of keys idle past their horizon. */
+export const SWEEP_EVERY = 4096;
 
 /**
  * `S` is what a key holds: a KeyState, or (threshold) also a compact value of
