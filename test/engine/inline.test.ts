@@ -33,9 +33,8 @@ function inlinedTogether(fns: readonly Fn[]): { run: (s: object) => unknown[]; m
   const body = [
     ...[...names.values()].map((n, i) => `const ${n} = d[${i}];`),
     ...inliner.declarations,
-    `const M = { ${inliner.memos.map((x) => `${x}: U`).join(', ')} };`,
     'return function (s) {',
-    ...inliner.memos.map((x) => `M.${x} = U;`),
+    ...inliner.memos.map((x) => `let ${x} = U;`),
     'const out = [];',
     ...codes.map((c) => `try { out.push(${c}); } catch { out.push(undefined); }`),
     'return out; };',

@@ -7,9 +7,7 @@
  * runtime through the same few call sites, which V8 then treats as
  * megamorphic (a full indirect call each, no inlining). Unrolled, each call
  * site always calls the same function on the same object, so its feedback is
- * monomorphic. Short conditions are written into the dispatcher, longer ones
- * and each rule's work on a match (count, key, hand-over) into small
- * functions beside it, which V8 optimises separately and may inline (see
+ * monomorphic. Conditions and key expressions are written in place (see
  * inline.ts, which also has a macro several of them expand computed once per
  * event). Key expressions with the same source (`src.ip` in most rules) are
  * computed once per event and shared by the rules that use them.
@@ -53,9 +51,6 @@ export type Dispatch = (ev: VigilEvent) => void;
 
 const NOTHING = (): void => {};
 
-/** Longest condition code written into the dispatcher itself; longer ones become functions of their own. */
-const INLINE_MAX = 160;
-
 /** Builds the dispatcher for `entries` (file order); `guards` is the engine's shared guard list. */
 export function buildDispatch(entries: readonly DispatchEntry[], guards: readonly Fn[]): Dispatch {
   if (entries.length === 0) return NOTHING;
@@ -90,13 +85,13 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
   const condVar = new Map<DispatchCond, string>();
 
   const lines: string[] = [];
-  /** Functions beside the dispatcher: large conditions and each rule's body. */
-  const functions: string[] = [];
   for (const gi of usedGuards) lines.push(`let g${gi} = 2;`);
   for (const [c, n] of condUses) if (n > 1 && c.when !== null) { const v = `m${condVar.size}`; condVar.set(c, v); lines.push(`let ${v} = 2;`); }
   for (const [src, n] of keyCount) {
     if (n < 2) continue;
-    keyVar.set(src, `M.k${keyVar.size}`);
+    const v = `k${keyVar.size}`;
+    keyVar.set(src, v);
+    lines.push(`let ${v} = U;`);
   }
 
   /** Statements that set `target` to the value of the slot's k-th key expression. */
@@ -109,23 +104,6 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
   };
 
   let wn = 0;
-  /**
-   * A condition's value as an expression: its code in place when short, else
-   * a call of a function of its own, which V8 may still inline where its
-   * budget allows. Written in place, every condition made one function so
-   * large that V8 took long to optimise it (the first events ran slowly
-   * meanwhile) and dropped the optimised code whenever a rarely taken path
-   * ran for the first time.
-   */
-  const condValue = (c: DispatchCond): { expr: string } | { code: string } => {
-    const code = inliner.code(c.when!);
-    if (code === undefined) return { expr: `${bind(c.when)}(ev)` };
-    if (code.length <= INLINE_MAX) return { code };
-    const name = `t${functions.length}`;
-    functions.push(`function ${name}(s) { try { return (${code}); } catch { return undefined; } }`);
-    return { expr: `${name}(ev)` };
-  };
-
   /** The test of a condition as an expression, with any statements it needs first. */
   const condTest = (c: DispatchCond): string => {
     const tests: string[] = [];
@@ -138,16 +116,18 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
       tests.push(`${gv} === 1`);
     }
     if (c.when !== null) {
-      const v = condValue(c);
+      const code = inliner.code(c.when);
       const memo = condVar.get(c);
+      // Inlined: no call at all, whatever V8's inlining budget has left for this function.
+      const value = code === undefined ? `${bind(c.when)}(ev)` : null;
       if (memo !== undefined) {
-        const set = 'expr' in v ? `${memo} = ${v.expr} ? 1 : 0;` : `try { ${memo} = (${v.code}) ? 1 : 0; } catch { ${memo} = 0; }`;
+        const set = value !== null ? `${memo} = ${value} ? 1 : 0;` : `try { ${memo} = (${code}) ? 1 : 0; } catch { ${memo} = 0; }`;
         lines.push(`if (${memo} === 2${tests.length ? ` && ${tests[0]}` : ''}) { ${set} }`);
         tests.push(`${memo} === 1`);
-      } else if ('expr' in v) tests.push(v.expr);
+      } else if (value !== null) tests.push(value);
       else {
         const w = `w${wn++}`;
-        const evaluate = `try { ${w} = (${v.code}); } catch { ${w} = undefined; }`;
+        const evaluate = `try { ${w} = (${code}); } catch { ${w} = undefined; }`;
         // Only where the guard passed: the guard exists to spare this work.
         lines.push(`let ${w}; ${tests.length ? `if (${tests.join(' && ')}) { ${evaluate} }` : evaluate}`);
         tests.length = 0;
@@ -157,47 +137,37 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
     return tests.length ? tests.join(' && ') : 'true';
   };
 
-  /**
-   * A rule's work on a matching event, as a function of its own: count the
-   * match, compute the key, hand the event to the rule. Apart from the
-   * dispatcher, a path first taken late (a key's rarely used branch) costs
-   * re-optimising this small function, not the dispatcher.
-   */
-  const ruleBody = (s: DispatchSlot): string => {
-    const S = bind(s), R = bind(s.runtime), B = bind(s.keyBuf);
-    const name = `b${functions.length}`;
-    const out: string[] = [`function ${name}(ev) {`, 'const s = ev;', `${S}.matches++;`];
-    const n = s.keyFns.length;
-    if (n === 0) out.push(`${R}.onEvent(ev, ${B}, '');`);
-    else {
-      const names = s.keyFns.map((_, k) => `v${k}`);
-      // Stop at the first missing part (key expressions are pure; this only saves work).
-      for (let k = 0; k < n; k++) {
-        out.push(`let ${names[k]}; ${computeKey(s, k, names[k])}`);
-        out.push(`if (${names[k]} === undefined || ${names[k]} === null) { ${S}.unkeyed++; return; }`);
-      }
-      for (let k = 0; k < n; k++) out.push(`${B}[${k}] = ${names[k]};`);
-      const str = (v: string) => `(typeof ${v} === 'string' ? ${v} : ${psName}(${v}))`;
-      out.push(`${R}.onEvent(ev, ${B}, ${names.map(str).join(` + ${sep} + `)});`);
-    }
-    out.push('}');
-    functions.push(out.join('\n'));
-    return name;
-  };
-
   for (let i = 0; i < entries.length;) {
     const c = entries[i].cond;
     lines.push(`if (${condTest(c)}) {`);
     // Neighbours with the same condition share its block.
-    for (; i < entries.length && entries[i].cond === c; i++) lines.push(`  ${ruleBody(entries[i].slot)}(ev);`);
+    for (; i < entries.length && entries[i].cond === c; i++) {
+      const s = entries[i].slot;
+      const S = bind(s), R = bind(s.runtime), B = bind(s.keyBuf);
+      lines.push(`  ${S}.matches++;`);
+      const n = s.keyFns.length;
+      if (n === 0) {
+        lines.push(`  ${R}.onEvent(ev, ${B}, '');`);
+        continue;
+      }
+      const names = s.keyFns.map((_, k) => `v${k}`);
+      lines.push('  {');
+      // Stop at the first missing part (key expressions are pure; this only saves work).
+      for (let k = 0; k < n; k++) {
+        lines.push(`    let ${names[k]}; ${computeKey(s, k, names[k])}`);
+        lines.push(`    if (${names[k]} === undefined || ${names[k]} === null) { ${S}.unkeyed++; } else {`);
+      }
+      for (let k = 0; k < n; k++) lines.push(`    ${B}[${k}] = ${names[k]};`);
+      const str = (v: string) => `(typeof ${v} === 'string' ? ${v} : ${psName}(${v}))`;
+      lines.push(`    ${R}.onEvent(ev, ${B}, ${names.map(str).join(` + ${sep} + `)});`);
+      lines.push(`    ${'}'.repeat(n)}`);
+      lines.push('  }');
+    }
     lines.push('}');
   }
-  // Per-event scratch shared by the dispatcher and its functions: macro memos and shared key values.
-  const fields = [...inliner.memos, ...[...keyVar.values()].map((k) => k.slice(2))];
-  const scratch = `const M = { ${fields.map((f) => `${f}: U`).join(', ')} };`;
-  const reset = fields.map((f) => `M.${f} = U;`).join(' ');
-  // Conditions and bodies name their scope `s`.
-  const body = `${consts.join('\n')}\n${inliner.declarations.join('\n')}\n${scratch}\n${functions.join('\n')}\nreturn function vigilDispatch(ev) {\nconst s = ev;\n${reset}\n${lines.join('\n')}\n};`;
+  // Inlined conditions name their scope `s`.
+  const memos = inliner.memos.map((x) => `let ${x} = U;`);
+  const body = `${consts.join('\n')}\n${inliner.declarations.join('\n')}\nreturn function vigilDispatch(ev) {\nconst s = ev;\n${memos.join('\n')}\n${lines.join('\n')}\n};`;
   const factory = new Function('d', 'U', body) as (d: unknown[], u: object) => Dispatch;
   return factory(deps, {});
 }

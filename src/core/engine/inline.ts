@@ -12,10 +12,9 @@
  * through every rule), so the remembered value is the one each use would
  * compute.
  *
- * A memo is a field of the dispatcher's scratch object `M` (`M.x0`), set to
- * `U`, the "not computed" marker, before each event, so code split into
- * several functions shares it. Only expansions at the root scope are
- * remembered: a filter predicate is a function of its own.
+ * A memo is a local of the generated function, `let x = U` at its start;
+ * `U` is the dispatcher's "not computed" marker. Only expansions at the root
+ * scope are remembered: a filter predicate is a function of its own.
  */
 import type { Naming } from '../expr/codegen.ts';
 import { exprEnv, helperFunction, inlineCode, regenerate, RUNTIME_FUNCTIONS } from '../expr/compile.ts';
@@ -35,7 +34,7 @@ const TRIVIAL = /^\((?:true|false|undefined|-?\d+(?:\.\d+)?|"[^"\\]*"|s(?:\??\.[
 export class Inliner {
   /** Statements for the scope around the generated function (runtime functions, predicates). */
   readonly declarations: string[] = [];
-  /** Fields of `M` holding per-event memos: each must be reset to `U` before every event. */
+  /** Per-event memo locals: each must start as `U` on every call. */
   readonly memos: string[] = [];
   private readonly uses = new Map<string, number>();
   private readonly memoOf = new Map<string, string>();
@@ -90,7 +89,7 @@ export class Inliner {
     if ((this.uses.get(key) ?? 0) < 2 || TRIVIAL.test(code)) return code;
     let x = this.memoOf.get(key);
     if (x === undefined) { x = `x${this.memoOf.size}`; this.memoOf.set(key, x); this.memos.push(x); }
-    return `(M.${x} !== U ? M.${x} : (M.${x} = ${code}))`;
+    return `(${x} !== U ? ${x} : (${x} = ${code}))`;
   }
 
   private envId(env: object): number {
