@@ -51,3 +51,22 @@ test('a condition reading only the event is offered for inlining; one needing he
   assert.equal(inlineCode(compile('context("scanner", src.ip)')), undefined);
   assert.equal(inlineCode(compile('dst.port in hot')), undefined);
 });
+
+
+test('long conditions built from a macro, shared by rules apart or not, give hits in file order', () => {
+  // A long macro (fourteen ports) expanded into three rules' conditions, two of them identical and not adjacent.
+  const ports = [23, 2323, 3389, 445, 1433, 5900, 6379, 8080, 8443, 9200, 11211, 27017, 5432, 3306];
+  const longCond = ports.map((p) => `dst.port == ${p}`).join(' || ');
+  const h = harness(`
+macros:
+  watched: "${longCond}"
+rules:${rule('long-a', 'tcp.flags.syn && (watched)', '[src.ip]')}${rule('short', 'dst.port == 23', '[src.ip]')}${rule('long-b', 'tcp.flags.syn && (watched)', '[dst.ip]')}${rule('long-c', '(watched) && !tcp.flags.ack && src.port > 0 && ip.ttl > 0', '[src.ip, dst.port]')}
+`);
+  h.feed(pkt({ ts: 1, dport: 23 }), pkt({ ts: 2, dport: 27017 }), pkt({ ts: 3, dport: 22 }), pkt({ ts: 4, dport: 5432, flags: 'A' }));
+  assert.deepEqual(h.hits.map((x) => [x.ts, x.rule]), [
+    [1, 'long-a'], [1, 'short'], [1, 'long-b'], [1, 'long-c'],
+    [2, 'long-a'], [2, 'long-b'], [2, 'long-c'],
+  ]);
+  const byId = new Map(h.engine.stats().rules.map((r) => [r.id, r.matches]));
+  assert.deepEqual([...byId], [['long-a', 2], ['short', 1], ['long-b', 2], ['long-c', 2]]);
+});
