@@ -8,7 +8,8 @@
  * lengths, not captured lengths, give `ip.len` and `payload_len`, so a
  * snaplen-truncated capture still reports true sizes.
  */
-import { ipv4Text, ipv6Text } from './ip-text.ts';
+import { ipv4Text, ipv6Text, word32 } from './ip-text.ts';
+import { setIpv4, setIpv6 } from './lazy-endpoint.ts';
 import type { PacketEvent, PacketParts } from './packet-event.ts';
 import { HAS_PORTS, PROTO_TEXT, TCP_FLAG_TEXT } from './protocol-names.ts';
 import { R, type DecodeStats } from './stats.ts';
@@ -57,8 +58,8 @@ export class NetworkDecoder {
     ip.mf = (fo & 0x2000) !== 0;
     ip.frag = (fo & 0x1fff) << 3;
     ip.ttl = buf[p + 8];
-    ev.src.ip = ipv4Text(buf, p + 12);
-    ev.dst.ip = ipv4Text(buf, p + 16);
+    setIpv4(ev.src, word32(buf, p + 12));
+    setIpv4(ev.dst, word32(buf, p + 16));
     const tEnd = p + total < end ? p + total : end;
     return this.transport(buf[p + 9], buf, p + ihl, tEnd, total - ihl, ip.frag, false);
   }
@@ -76,8 +77,8 @@ export class NetworkDecoder {
     ip.len = plen + 40;
     ip.ttl = buf[p + 7];
     ip.df = false;
-    ev.src.ip = ipv6Text(buf, p + 8);
-    ev.dst.ip = ipv6Text(buf, p + 24);
+    setIpv6(ev.src, word32(buf, p + 8), word32(buf, p + 12), word32(buf, p + 16), word32(buf, p + 20));
+    setIpv6(ev.dst, word32(buf, p + 24), word32(buf, p + 28), word32(buf, p + 32), word32(buf, p + 36));
     const declaredEnd = p + 40 + plen;
     const tEnd = declaredEnd < end ? declaredEnd : end;
     this.walkIpv6(buf, p + 40, tEnd, buf[p + 6]);
