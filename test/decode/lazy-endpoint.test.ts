@@ -9,7 +9,7 @@ import { PROTO, ip, ipv4Bytes, ipv6Bytes, tcp } from '../../bench/lib/packets.ts
 const probe = (src: string, dst: string) => ip(src, dst, PROTO.TCP, tcp({ sport: 40000, dport: 22, flags: 'S' }));
 
 function decodeOnce(d: PacketDecoder, frame: Uint8Array) {
-  const ev = d.decode(LINKTYPE.RAW, frame, frame.length, frame.length, 1000);
+  const ev = d.decodeAt(LINKTYPE.RAW, frame, 0, frame.length, frame.length, 1000);
   assert.ok(ev);
   return ev;
 }
