@@ -35,6 +35,17 @@ describe('TCP', () => {
     }
   });
 
+  it('hands out flags that stay as they were after the next packet is decoded', () => {
+    const d = new PacketDecoder();
+    const p = (flags: string) => v4(PROTO.TCP, tcp({ sport: 1, dport: 2, flags }));
+    const syn = p('S'), rst = p('RA');
+    const kept = d.decode(LINKTYPE.RAW, syn, syn.length, syn.length, 0)?.tcp?.flags;
+    const next = d.decode(LINKTYPE.RAW, rst, rst.length, rst.length, 0)?.tcp?.flags;
+    assert.deepEqual(kept, { syn: true, ack: false, fin: false, rst: false, psh: false, urg: false, ece: false, cwr: false, byte: 2, str: 'S' });
+    assert.equal(next?.str, 'RA');
+    assert.ok(kept && Object.isFrozen(kept), 'flags are shared by every packet with the same byte, so nobody may change them');
+  });
+
   it('names the usual scan shapes', () => {
     const str = (flags: string | number) => decode(v4(PROTO.TCP, tcp({ sport: 1, dport: 2, flags }))).ev?.tcp?.flags?.str;
     assert.equal(str('S'), 'S');

@@ -11,7 +11,7 @@
 import { ipv4Text, ipv6Text, word32 } from './ip-text.ts';
 import { setIpv4, setIpv6 } from './lazy-endpoint.ts';
 import type { PacketEvent, PacketParts } from './packet-event.ts';
-import { HAS_PORTS, PROTO_TEXT, TCP_FLAG_TEXT } from './protocol-names.ts';
+import { HAS_PORTS, PROTO_TEXT, TCP_FLAGS } from './protocol-names.ts';
 import { R, type DecodeStats } from './stats.ts';
 
 const MAX_IPV6_EXT = 16;
@@ -154,21 +154,11 @@ export class NetworkDecoder {
       }
       ev.src.port = (buf[t] << 8) | buf[t + 1];
       ev.dst.port = (buf[t + 2] << 8) | buf[t + 3];
-      const tcp = this.parts.tcp, f = tcp.flags;
+      const tcp = this.parts.tcp;
       tcp.seq = ((buf[t + 4] << 24) | (buf[t + 5] << 16) | (buf[t + 6] << 8) | buf[t + 7]) >>> 0;
       tcp.ack = ((buf[t + 8] << 24) | (buf[t + 9] << 16) | (buf[t + 10] << 8) | buf[t + 11]) >>> 0;
       tcp.win = (buf[t + 14] << 8) | buf[t + 15];
-      const b = buf[t + 13];
-      f.byte = b;
-      f.str = TCP_FLAG_TEXT[b];
-      f.fin = (b & 1) !== 0;
-      f.syn = (b & 2) !== 0;
-      f.rst = (b & 4) !== 0;
-      f.psh = (b & 8) !== 0;
-      f.ack = (b & 16) !== 0;
-      f.urg = (b & 32) !== 0;
-      f.ece = (b & 64) !== 0;
-      f.cwr = (b & 128) !== 0;
+      tcp.flags = TCP_FLAGS[buf[t + 13]];
       ev.tcp = tcp;
       const doff = (buf[t + 12] >> 4) << 2;
       if (doff < 20 || doff > payload) { ev.payload_len = 0; this.stats.count(R.bad_tcp_offset); }
