@@ -8,7 +8,7 @@
  * lengths, not captured lengths, give `ip.len` and `payload_len`, so a
  * snaplen-truncated capture still reports true sizes.
  */
-import { ipv4Text, ipv6Text, word32 } from './ip-text.ts';
+import { ipv4Text, ipv6Text } from './ip-text.ts';
 import { setIpv4, setIpv6 } from './lazy-endpoint.ts';
 import type { PacketEvent, PacketParts } from './packet-event.ts';
 import { HAS_PORTS, PROTO_TEXT, TCP_FLAGS } from './protocol-names.ts';
@@ -29,6 +29,9 @@ export class NetworkDecoder {
   private wMf = false;
   private wId = 0;
   private wBroken = -1;
+  // A view of the capture buffer, so that a 16- or 32-bit field is one bounds-checked load instead of two or four.
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private viewOf: Uint8Array | null = null;
 
   constructor(private readonly parts: PacketParts, private readonly stats: DecodeStats) {
     this.ev = parts.ev;
@@ -45,21 +48,22 @@ export class NetworkDecoder {
     if (vihl >> 4 !== 4) return this.drop(R.bad_ip_version);
     const ihl = (vihl & 15) << 2;
     if (ihl < 20 || p + ihl > end) return this.drop(R.ipv4_header_too_short);
-    let total = (buf[p + 2] << 8) | buf[p + 3];
+    const dv = buf === this.viewOf ? this.view : this.bind(buf);
+    let total = dv.getUint16(p + 2);
     if (total === 0) total = frameRest;
     if (total < ihl) return this.drop(R.ipv4_bad_total_length);
     const ev = this.ev, ip = ev.ip;
-    const fo = (buf[p + 6] << 8) | buf[p + 7];
+    const fo = dv.getUint16(p + 6);
     ip.version = 4;
     ip.tos = buf[p + 1];
     ip.len = total;
-    ip.id = (buf[p + 4] << 8) | buf[p + 5];
+    ip.id = dv.getUint16(p + 4);
     ip.df = (fo & 0x4000) !== 0;
     ip.mf = (fo & 0x2000) !== 0;
     ip.frag = (fo & 0x1fff) << 3;
     ip.ttl = buf[p + 8];
-    setIpv4(ev.src, word32(buf, p + 12));
-    setIpv4(ev.dst, word32(buf, p + 16));
+    setIpv4(ev.src, dv.getInt32(p + 12));
+    setIpv4(ev.dst, dv.getInt32(p + 16));
     const tEnd = p + total < end ? p + total : end;
     return this.transport(buf[p + 9], buf, p + ihl, tEnd, total - ihl, ip.frag, false);
   }
@@ -69,7 +73,8 @@ export class NetworkDecoder {
     if (end - p < 40) return this.drop(R.truncated_ip_header);
     if (buf[p] >> 4 !== 6) return this.drop(R.bad_ip_version);
     const ev = this.ev, ip = ev.ip;
-    let plen = (buf[p + 4] << 8) | buf[p + 5];
+    const dv = buf === this.viewOf ? this.view : this.bind(buf);
+    let plen = dv.getUint16(p + 4);
     // Jumbograms and offloaded segments carry 0 here; the frame length is the best truth left.
     if (plen === 0 && frameRest > 40) plen = frameRest - 40;
     ip.version = 6;
@@ -77,8 +82,8 @@ export class NetworkDecoder {
     ip.len = plen + 40;
     ip.ttl = buf[p + 7];
     ip.df = false;
-    setIpv6(ev.src, word32(buf, p + 8), word32(buf, p + 12), word32(buf, p + 16), word32(buf, p + 20));
-    setIpv6(ev.dst, word32(buf, p + 24), word32(buf, p + 28), word32(buf, p + 32), word32(buf, p + 36));
+    setIpv6(ev.src, dv.getInt32(p + 8), dv.getInt32(p + 12), dv.getInt32(p + 16), dv.getInt32(p + 20));
+    setIpv6(ev.dst, dv.getInt32(p + 24), dv.getInt32(p + 28), dv.getInt32(p + 32), dv.getInt32(p + 36));
     const declaredEnd = p + 40 + plen;
     const tEnd = declaredEnd < end ? declaredEnd : end;
     this.walkIpv6(buf, p + 40, tEnd, buf[p + 6]);
@@ -152,12 +157,13 @@ export class NetworkDecoder {
         this.stats.count(R.truncated_tcp);
         return ev;
       }
-      ev.src.port = (buf[t] << 8) | buf[t + 1];
-      ev.dst.port = (buf[t + 2] << 8) | buf[t + 3];
+      const dv = this.view;
+      ev.src.port = dv.getUint16(t);
+      ev.dst.port = dv.getUint16(t + 2);
       const tcp = this.parts.tcp;
-      tcp.seq = ((buf[t + 4] << 24) | (buf[t + 5] << 16) | (buf[t + 6] << 8) | buf[t + 7]) >>> 0;
-      tcp.ack = ((buf[t + 8] << 24) | (buf[t + 9] << 16) | (buf[t + 10] << 8) | buf[t + 11]) >>> 0;
-      tcp.win = (buf[t + 14] << 8) | buf[t + 15];
+      tcp.seq = dv.getUint32(t + 4);
+      tcp.ack = dv.getUint32(t + 8);
+      tcp.win = dv.getUint16(t + 14);
       tcp.flags = TCP_FLAGS[buf[t + 13]];
       ev.tcp = tcp;
       const doff = (buf[t + 12] >> 4) << 2;
@@ -174,10 +180,11 @@ export class NetworkDecoder {
         this.stats.count(R.truncated_udp);
         return ev;
       }
-      ev.src.port = (buf[t] << 8) | buf[t + 1];
-      ev.dst.port = (buf[t + 2] << 8) | buf[t + 3];
+      const dv = this.view;
+      ev.src.port = dv.getUint16(t);
+      ev.dst.port = dv.getUint16(t + 2);
       const udp = this.parts.udp;
-      udp.len = (buf[t + 4] << 8) | buf[t + 5];
+      udp.len = dv.getUint16(t + 4);
       ev.udp = udp;
       ev.payload_len = payload > 8 ? payload - 8 : 0;
       return ev;
@@ -255,6 +262,12 @@ export class NetworkDecoder {
     ev.tcp = undefined; ev.udp = undefined; ev.icmp = undefined;
     ev.src.port = 0; ev.dst.port = 0;
     ev.payload_len = payload;
+  }
+
+  private bind(buf: Uint8Array): DataView<ArrayBufferLike> {
+    this.viewOf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    return this.view;
   }
 
   private drop(reason: number): null {
