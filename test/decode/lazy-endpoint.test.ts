@@ -4,6 +4,7 @@ import { PacketDecoder } from '../../src/core/decode/decoder.ts';
 import { ipv4Text, ipv4TextOf, ipv6Text, ipv6TextOf, word32 } from '../../src/core/decode/ip-text.ts';
 import { LINKTYPE } from '../../src/core/decode/linktypes.ts';
 import { newPacketEndpoint } from '../../src/core/decode/lazy-endpoint.ts';
+import { newPacketParts } from '../../src/core/decode/packet-event.ts';
 import { PROTO, ip, ipv4Bytes, ipv6Bytes, tcp } from '../../bench/lib/packets.ts';
 
 const probe = (src: string, dst: string) => ip(src, dst, PROTO.TCP, tcp({ sport: 40000, dport: 22, flags: 'S' }));
@@ -106,5 +107,16 @@ describe('packet addresses formatted on first read', () => {
     }
     assert.deepEqual(ipv4Bytes('10.77.0.1'), Uint8Array.of(10, 77, 0, 1));
     assert.equal(ipv6TextOf(...([0, 4, 8, 12].map((o) => word32(ipv6Bytes('2001:db8::1'), o)) as [number, number, number, number])), '2001:db8::1');
+  });
+
+  it('leave fresh packet parts writable, for code that fills an event by hand', () => {
+    const { ev, tcp } = newPacketParts('bench');
+    ev.src.ip = '10.0.0.7';
+    ev.src.port = 4242;
+    tcp.flags.syn = true;
+    tcp.flags.str = 'S';
+    ev.tcp = tcp;
+    assert.deepStrictEqual(ev.src, { ip: '10.0.0.7', port: 4242 });
+    assert.equal(JSON.parse(JSON.stringify(ev)).tcp.flags.syn, true);
   });
 });

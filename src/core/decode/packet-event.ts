@@ -1,6 +1,5 @@
 import type { VigilEvent } from '../event.generated.ts';
 import { newPacketEndpoint, type PacketEndpoint } from './lazy-endpoint.ts';
-import { TCP_FLAGS } from './protocol-names.ts';
 
 /**
  * The concrete, fully shaped packet event the decoder fills in place. Every
@@ -10,7 +9,7 @@ import { TCP_FLAGS } from './protocol-names.ts';
  */
 export interface TcpFlags { syn: boolean; ack: boolean; fin: boolean; rst: boolean; psh: boolean; urg: boolean; ece: boolean; cwr: boolean; byte: number; str: string }
 export interface TcpPart {
-  /** One of TCP_FLAGS (protocol-names.ts): shared and frozen, so it stays valid after the event is reused. */
+  /** Once the decoder has filled it, one of TCP_FLAGS (protocol-names.ts): shared and frozen, so it stays valid after the event is reused. */
   flags: TcpFlags;
   seq: number;
   ack: number;
@@ -51,7 +50,8 @@ export interface PacketParts {
 
 export function newPacketParts(input: string): PacketParts {
   const tcp: TcpPart = {
-    flags: TCP_FLAGS[0],
+    // Its own object, not TCP_FLAGS[0]: code that fills parts by hand (bench/engine.ts) may write to it.
+    flags: { syn: false, ack: false, fin: false, rst: false, psh: false, urg: false, ece: false, cwr: false, byte: 0, str: '' },
     // Sequence numbers exceed 2^31; start as doubles so the field never changes representation.
     seq: 0.5, ack: 0.5, win: 0,
   };
