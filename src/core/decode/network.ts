@@ -264,6 +264,7 @@ export class NetworkDecoder {
     ev.payload_len = payload;
   }
 
+  /** A new view per new buffer: cheap for the capture reader's few chunk buffers, a small cost per packet for callers that pass a sub-array each time (use decodeAt instead). */
   private bind(buf: Uint8Array): DataView<ArrayBufferLike> {
     this.viewOf = buf;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
