@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PacketDecoder } from '../../src/core/decode/decoder.ts';
 import { LINKTYPE } from '../../src/core/decode/linktypes.ts';
+import { newPacketParts } from '../../src/core/decode/packet-event.ts';
 import { PROTO, icmp, icmpError, ipv4, ipv6, tcp, udp } from '../../bench/lib/packets.ts';
 
 function decode(frame: Uint8Array, origLen = frame.length) {
@@ -44,6 +45,14 @@ describe('TCP', () => {
     assert.deepEqual(kept, { syn: true, ack: false, fin: false, rst: false, psh: false, urg: false, ece: false, cwr: false, byte: 2, str: 'S' });
     assert.equal(next?.str, 'RA');
     assert.ok(kept && Object.isFrozen(kept), 'flags are shared by every packet with the same byte, so nobody may change them');
+  });
+
+  it('leaves fresh packet parts writable, for code that fills an event by hand', () => {
+    const { ev, tcp } = newPacketParts('bench');
+    tcp.flags.syn = true;
+    tcp.flags.str = 'S';
+    ev.tcp = tcp;
+    assert.equal(JSON.parse(JSON.stringify(ev)).tcp.flags.syn, true);
   });
 
   it('names the usual scan shapes', () => {

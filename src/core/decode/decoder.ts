@@ -6,10 +6,8 @@
  * `tcp`… objects are reused too). A consumer that keeps anything beyond the
  * call — a field value is fine, strings and numbers are immutable — must copy
  * the object (`structuredClone(ev)`) rather than hold the reference.
- * Two parts are cheaper than they look: `src.ip` and `dst.ip` are made from
- * the recorded address words when first read (lazy-endpoint.ts), and
- * `tcp.flags` is a shared, frozen object per flags byte; to a reader both
- * are plain data.
+ * One part is not reused but shared: `tcp.flags` is a frozen object per
+ * flags byte (protocol-names.ts), so it stays valid after the next call.
  *
  * Checksums are not verified: captures taken on the sending host carry
  * whatever checksum offloading left there, so a bad one proves nothing.

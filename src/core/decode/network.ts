@@ -8,8 +8,7 @@
  * lengths, not captured lengths, give `ip.len` and `payload_len`, so a
  * snaplen-truncated capture still reports true sizes.
  */
-import { ipv4Text, ipv6Text } from './ip-text.ts';
-import { setIpv4, setIpv6 } from './lazy-endpoint.ts';
+import { ipv4Text, ipv4TextOf, ipv6Text, ipv6TextOf } from './ip-text.ts';
 import type { PacketEvent, PacketParts } from './packet-event.ts';
 import { HAS_PORTS, PROTO_TEXT, TCP_FLAGS } from './protocol-names.ts';
 import { R, type DecodeStats } from './stats.ts';
@@ -62,8 +61,8 @@ export class NetworkDecoder {
     ip.mf = (fo & 0x2000) !== 0;
     ip.frag = (fo & 0x1fff) << 3;
     ip.ttl = buf[p + 8];
-    setIpv4(ev.src, dv.getInt32(p + 12));
-    setIpv4(ev.dst, dv.getInt32(p + 16));
+    ev.src.ip = ipv4TextOf(dv.getInt32(p + 12));
+    ev.dst.ip = ipv4TextOf(dv.getInt32(p + 16));
     const tEnd = p + total < end ? p + total : end;
     return this.transport(buf[p + 9], buf, p + ihl, tEnd, total - ihl, ip.frag, false);
   }
@@ -82,8 +81,8 @@ export class NetworkDecoder {
     ip.len = plen + 40;
     ip.ttl = buf[p + 7];
     ip.df = false;
-    setIpv6(ev.src, dv.getInt32(p + 8), dv.getInt32(p + 12), dv.getInt32(p + 16), dv.getInt32(p + 20));
-    setIpv6(ev.dst, dv.getInt32(p + 24), dv.getInt32(p + 28), dv.getInt32(p + 32), dv.getInt32(p + 36));
+    ev.src.ip = ipv6TextOf(dv.getInt32(p + 8), dv.getInt32(p + 12), dv.getInt32(p + 16), dv.getInt32(p + 20));
+    ev.dst.ip = ipv6TextOf(dv.getInt32(p + 24), dv.getInt32(p + 28), dv.getInt32(p + 32), dv.getInt32(p + 36));
     const declaredEnd = p + 40 + plen;
     const tEnd = declaredEnd < end ? declaredEnd : end;
     this.walkIpv6(buf, p + 40, tEnd, buf[p + 6]);

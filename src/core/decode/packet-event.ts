@@ -1,5 +1,4 @@
 import type { VigilEvent } from '../event.generated.ts';
-import { newPacketEndpoint, type PacketEndpoint } from './lazy-endpoint.ts';
 
 /**
  * The concrete, fully shaped packet event the decoder fills in place. Every
@@ -27,8 +26,8 @@ export interface PacketEvent extends VigilEvent {
   input: string;
   iface: string | undefined;
   proto: string | undefined;
-  src: PacketEndpoint;
-  dst: PacketEndpoint;
+  src: { ip: string; port: number };
+  dst: { ip: string; port: number };
   ip: IpPart;
   tcp: TcpPart | undefined;
   udp: UdpPart | undefined;
@@ -65,7 +64,7 @@ export function newPacketParts(input: string): PacketParts {
   const icmp: IcmpPart = { type: 0, code: 0, orig: undefined };
   const ev: PacketEvent = {
     ts: 0.5, kind: 'packet', input, iface: undefined, proto: undefined,
-    src: newPacketEndpoint(), dst: newPacketEndpoint(),
+    src: { ip: '', port: 0 }, dst: { ip: '', port: 0 },
     // IPv6 fragment ids are 32-bit: start as a double, like ts, so the field never changes representation.
     ip: { version: 0, ttl: 0, tos: 0, len: 0, id: 0.5, frag: 0, mf: false, df: false },
     tcp: undefined, udp: undefined, icmp: undefined,
