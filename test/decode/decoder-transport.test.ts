@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PacketDecoder } from '../../src/core/decode/decoder.ts';
 import { LINKTYPE } from '../../src/core/decode/linktypes.ts';
+import { newPacketParts } from '../../src/core/decode/packet-event.ts';
 import { PROTO, icmp, icmpError, ipv4, ipv6, tcp, udp } from '../../bench/lib/packets.ts';
 
 function decode(frame: Uint8Array, origLen = frame.length) {
@@ -33,6 +34,25 @@ describe('TCP', () => {
       names.forEach((n, i) => assert.equal(f[n], (b & (1 << i)) !== 0, `${n} of ${b}`));
       assert.equal(f.str, [...'FSRPAUEC'].filter((_, i) => b & (1 << i)).join(''));
     }
+  });
+
+  it('hands out flags that stay as they were after the next packet is decoded', () => {
+    const d = new PacketDecoder();
+    const p = (flags: string) => v4(PROTO.TCP, tcp({ sport: 1, dport: 2, flags }));
+    const syn = p('S'), rst = p('RA');
+    const kept = d.decode(LINKTYPE.RAW, syn, syn.length, syn.length, 0)?.tcp?.flags;
+    const next = d.decode(LINKTYPE.RAW, rst, rst.length, rst.length, 0)?.tcp?.flags;
+    assert.deepEqual(kept, { syn: true, ack: false, fin: false, rst: false, psh: false, urg: false, ece: false, cwr: false, byte: 2, str: 'S' });
+    assert.equal(next?.str, 'RA');
+    assert.ok(kept && Object.isFrozen(kept), 'flags are shared by every packet with the same byte, so nobody may change them');
+  });
+
+  it('leaves fresh packet parts writable, for code that fills an event by hand', () => {
+    const { ev, tcp } = newPacketParts('bench');
+    tcp.flags.syn = true;
+    tcp.flags.str = 'S';
+    ev.tcp = tcp;
+    assert.equal(JSON.parse(JSON.stringify(ev)).tcp.flags.syn, true);
   });
 
   it('names the usual scan shapes', () => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalIpText, formatIpv6, ipv4Text, ipv6Text } from '../../src/core/decode/ip-text.ts';
+import { canonicalIpText, formatIpv6, ipv4Text, ipv4TextOf, ipv6Text, ipv6TextOf, word32 } from '../../src/core/decode/ip-text.ts';
 import { ipv6Bytes } from '../../bench/lib/packets.ts';
 
 describe('address text', () => {
@@ -40,6 +40,22 @@ describe('address text', () => {
       assert.equal(formatIpv6(ipv6Bytes(input), 0), want, input);
       assert.equal(ipv6Text(ipv6Bytes(input), 0), want, input);
     }
+  });
+
+  it('formats an address given as big-endian words exactly as from its bytes', () => {
+    let seed = 7;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24;
+    for (let i = 0; i < 5000; i++) {
+      const b4 = Uint8Array.from({ length: 4 }, rnd);
+      // Mostly-zero IPv6 addresses exercise the `::` and IPv4-mapped forms.
+      const b6 = Uint8Array.from({ length: 16 }, (_, j) => (i % 3 === 0 || (j < 10 && i % 2 === 0) ? 0 : rnd()));
+      if (i % 5 === 0) { b6[10] = 0xff; b6[11] = 0xff; }
+      assert.equal(ipv4TextOf(word32(b4, 0)), ipv4Text(b4, 0));
+      assert.equal(ipv6TextOf(word32(b6, 0), word32(b6, 4), word32(b6, 8), word32(b6, 12)), ipv6Text(b6, 0));
+      assert.equal(ipv6TextOf(word32(b6, 0), word32(b6, 4), word32(b6, 8), word32(b6, 12)), formatIpv6(b6, 0));
+    }
+    assert.equal(ipv4TextOf(word32(Uint8Array.of(192, 0, 2, 255), 0)), '192.0.2.255');
+    assert.equal(ipv6TextOf(0x20010db8, 0, 0, 1), '2001:db8::1');
   });
 
   it('canonicalises address text from other sources', () => {

@@ -6,6 +6,8 @@
  * `tcp`… objects are reused too). A consumer that keeps anything beyond the
  * call — a field value is fine, strings and numbers are immutable — must copy
  * the object (`structuredClone(ev)`) rather than hold the reference.
+ * One part is not reused but shared: `tcp.flags` is a frozen object per
+ * flags byte (protocol-names.ts), so it stays valid after the next call.
  *
  * Checksums are not verified: captures taken on the sending host carry
  * whatever checksum offloading left there, so a bad one proves nothing.

@@ -22,13 +22,16 @@ const v4Text: (string | undefined)[] = new Array<string | undefined>(V4_SLOTS).f
 
 /** Dotted-quad text of the IPv4 address at `buf[off..off+4)`. */
 export function ipv4Text(buf: Uint8Array, off: number): string {
-  const a = buf[off], b = buf[off + 1], c = buf[off + 2], d = buf[off + 3];
-  const key = (a << 24) | (b << 16) | (c << 8) | d;
+  return ipv4TextOf((buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3]);
+}
+
+/** Dotted-quad text of the IPv4 address whose 4 bytes, big-endian, make the int32 `key`. */
+export function ipv4TextOf(key: number): string {
   // Fibonacci hashing spreads neighbouring addresses over the table.
   const slot = Math.imul(key, 0x9e3779b1) >>> 18;
   const hit = v4Text[slot];
   if (hit !== undefined && v4Keys[slot] === key) return hit;
-  const s = BYTE_TEXT[a] + '.' + BYTE_TEXT[b] + '.' + BYTE_TEXT[c] + '.' + BYTE_TEXT[d];
+  const s = BYTE_TEXT[key >>> 24] + '.' + BYTE_TEXT[(key >>> 16) & 255] + '.' + BYTE_TEXT[(key >>> 8) & 255] + '.' + BYTE_TEXT[key & 255];
   v4Keys[slot] = key;
   v4Text[slot] = s;
   return s;
@@ -38,18 +41,30 @@ const V6_SLOTS = 1 << 12;
 const v6Keys = new Int32Array(V6_SLOTS * 4);
 const v6Text: (string | undefined)[] = new Array<string | undefined>(V6_SLOTS).fill(undefined);
 
-function word32(buf: Uint8Array, o: number): number {
+/** The 4 bytes at `buf[o..o+4)` as a big-endian int32, the unit in which IPv6 addresses are cached. */
+export function word32(buf: Uint8Array, o: number): number {
   return (buf[o] << 24) | (buf[o + 1] << 16) | (buf[o + 2] << 8) | buf[o + 3];
 }
 
 /** Canonical RFC 5952 text of the IPv6 address at `buf[off..off+16)`. */
 export function ipv6Text(buf: Uint8Array, off: number): string {
-  const w0 = word32(buf, off), w1 = word32(buf, off + 4), w2 = word32(buf, off + 8), w3 = word32(buf, off + 12);
+  return ipv6TextOf(word32(buf, off), word32(buf, off + 4), word32(buf, off + 8), word32(buf, off + 12));
+}
+
+const V6_BYTES = new Uint8Array(16);
+
+/** Canonical RFC 5952 text of the IPv6 address made of the big-endian int32 words w0..w3. */
+export function ipv6TextOf(w0: number, w1: number, w2: number, w3: number): string {
   const slot = Math.imul(w0 ^ Math.imul(w1, 31) ^ Math.imul(w2, 961) ^ Math.imul(w3, 29791), 0x9e3779b1) >>> 20;
   const k = slot * 4;
   const hit = v6Text[slot];
   if (hit !== undefined && v6Keys[k] === w0 && v6Keys[k + 1] === w1 && v6Keys[k + 2] === w2 && v6Keys[k + 3] === w3) return hit;
-  const s = formatIpv6(buf, off);
+  const b = V6_BYTES;
+  b[0] = w0 >>> 24; b[1] = w0 >>> 16; b[2] = w0 >>> 8; b[3] = w0;
+  b[4] = w1 >>> 24; b[5] = w1 >>> 16; b[6] = w1 >>> 8; b[7] = w1;
+  b[8] = w2 >>> 24; b[9] = w2 >>> 16; b[10] = w2 >>> 8; b[11] = w2;
+  b[12] = w3 >>> 24; b[13] = w3 >>> 16; b[14] = w3 >>> 8; b[15] = w3;
+  const s = formatIpv6(b, 0);
   v6Keys[k] = w0; v6Keys[k + 1] = w1; v6Keys[k + 2] = w2; v6Keys[k + 3] = w3;
   v6Text[slot] = s;
   return s;

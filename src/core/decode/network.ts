@@ -8,9 +8,9 @@
  * lengths, not captured lengths, give `ip.len` and `payload_len`, so a
  * snaplen-truncated capture still reports true sizes.
  */
-import { ipv4Text, ipv6Text } from './ip-text.ts';
+import { ipv4Text, ipv4TextOf, ipv6Text, ipv6TextOf } from './ip-text.ts';
 import type { PacketEvent, PacketParts } from './packet-event.ts';
-import { HAS_PORTS, PROTO_TEXT, TCP_FLAG_TEXT } from './protocol-names.ts';
+import { HAS_PORTS, PROTO_TEXT, TCP_FLAGS } from './protocol-names.ts';
 import { R, type DecodeStats } from './stats.ts';
 
 const MAX_IPV6_EXT = 16;
@@ -28,6 +28,9 @@ export class NetworkDecoder {
   private wMf = false;
   private wId = 0;
   private wBroken = -1;
+  // A view of the capture buffer, so that a 16- or 32-bit field is one bounds-checked load instead of two or four.
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private viewOf: Uint8Array | null = null;
 
   constructor(private readonly parts: PacketParts, private readonly stats: DecodeStats) {
     this.ev = parts.ev;
@@ -44,21 +47,22 @@ export class NetworkDecoder {
     if (vihl >> 4 !== 4) return this.drop(R.bad_ip_version);
     const ihl = (vihl & 15) << 2;
     if (ihl < 20 || p + ihl > end) return this.drop(R.ipv4_header_too_short);
-    let total = (buf[p + 2] << 8) | buf[p + 3];
+    const dv = buf === this.viewOf ? this.view : this.bind(buf);
+    let total = dv.getUint16(p + 2);
     if (total === 0) total = frameRest;
     if (total < ihl) return this.drop(R.ipv4_bad_total_length);
     const ev = this.ev, ip = ev.ip;
-    const fo = (buf[p + 6] << 8) | buf[p + 7];
+    const fo = dv.getUint16(p + 6);
     ip.version = 4;
     ip.tos = buf[p + 1];
     ip.len = total;
-    ip.id = (buf[p + 4] << 8) | buf[p + 5];
+    ip.id = dv.getUint16(p + 4);
     ip.df = (fo & 0x4000) !== 0;
     ip.mf = (fo & 0x2000) !== 0;
     ip.frag = (fo & 0x1fff) << 3;
     ip.ttl = buf[p + 8];
-    ev.src.ip = ipv4Text(buf, p + 12);
-    ev.dst.ip = ipv4Text(buf, p + 16);
+    ev.src.ip = ipv4TextOf(dv.getInt32(p + 12));
+    ev.dst.ip = ipv4TextOf(dv.getInt32(p + 16));
     const tEnd = p + total < end ? p + total : end;
     return this.transport(buf[p + 9], buf, p + ihl, tEnd, total - ihl, ip.frag, false);
   }
@@ -68,7 +72,8 @@ export class NetworkDecoder {
     if (end - p < 40) return this.drop(R.truncated_ip_header);
     if (buf[p] >> 4 !== 6) return this.drop(R.bad_ip_version);
     const ev = this.ev, ip = ev.ip;
-    let plen = (buf[p + 4] << 8) | buf[p + 5];
+    const dv = buf === this.viewOf ? this.view : this.bind(buf);
+    let plen = dv.getUint16(p + 4);
     // Jumbograms and offloaded segments carry 0 here; the frame length is the best truth left.
     if (plen === 0 && frameRest > 40) plen = frameRest - 40;
     ip.version = 6;
@@ -76,8 +81,8 @@ export class NetworkDecoder {
     ip.len = plen + 40;
     ip.ttl = buf[p + 7];
     ip.df = false;
-    ev.src.ip = ipv6Text(buf, p + 8);
-    ev.dst.ip = ipv6Text(buf, p + 24);
+    ev.src.ip = ipv6TextOf(dv.getInt32(p + 8), dv.getInt32(p + 12), dv.getInt32(p + 16), dv.getInt32(p + 20));
+    ev.dst.ip = ipv6TextOf(dv.getInt32(p + 24), dv.getInt32(p + 28), dv.getInt32(p + 32), dv.getInt32(p + 36));
     const declaredEnd = p + 40 + plen;
     const tEnd = declaredEnd < end ? declaredEnd : end;
     this.walkIpv6(buf, p + 40, tEnd, buf[p + 6]);
@@ -151,23 +156,14 @@ export class NetworkDecoder {
         this.stats.count(R.truncated_tcp);
         return ev;
       }
-      ev.src.port = (buf[t] << 8) | buf[t + 1];
-      ev.dst.port = (buf[t + 2] << 8) | buf[t + 3];
-      const tcp = this.parts.tcp, f = tcp.flags;
-      tcp.seq = ((buf[t + 4] << 24) | (buf[t + 5] << 16) | (buf[t + 6] << 8) | buf[t + 7]) >>> 0;
-      tcp.ack = ((buf[t + 8] << 24) | (buf[t + 9] << 16) | (buf[t + 10] << 8) | buf[t + 11]) >>> 0;
-      tcp.win = (buf[t + 14] << 8) | buf[t + 15];
-      const b = buf[t + 13];
-      f.byte = b;
-      f.str = TCP_FLAG_TEXT[b];
-      f.fin = (b & 1) !== 0;
-      f.syn = (b & 2) !== 0;
-      f.rst = (b & 4) !== 0;
-      f.psh = (b & 8) !== 0;
-      f.ack = (b & 16) !== 0;
-      f.urg = (b & 32) !== 0;
-      f.ece = (b & 64) !== 0;
-      f.cwr = (b & 128) !== 0;
+      const dv = this.view;
+      ev.src.port = dv.getUint16(t);
+      ev.dst.port = dv.getUint16(t + 2);
+      const tcp = this.parts.tcp;
+      tcp.seq = dv.getUint32(t + 4);
+      tcp.ack = dv.getUint32(t + 8);
+      tcp.win = dv.getUint16(t + 14);
+      tcp.flags = TCP_FLAGS[buf[t + 13]];
       ev.tcp = tcp;
       const doff = (buf[t + 12] >> 4) << 2;
       if (doff < 20 || doff > payload) { ev.payload_len = 0; this.stats.count(R.bad_tcp_offset); }
@@ -183,10 +179,11 @@ export class NetworkDecoder {
         this.stats.count(R.truncated_udp);
         return ev;
       }
-      ev.src.port = (buf[t] << 8) | buf[t + 1];
-      ev.dst.port = (buf[t + 2] << 8) | buf[t + 3];
+      const dv = this.view;
+      ev.src.port = dv.getUint16(t);
+      ev.dst.port = dv.getUint16(t + 2);
       const udp = this.parts.udp;
-      udp.len = (buf[t + 4] << 8) | buf[t + 5];
+      udp.len = dv.getUint16(t + 4);
       ev.udp = udp;
       ev.payload_len = payload > 8 ? payload - 8 : 0;
       return ev;
@@ -264,6 +261,13 @@ export class NetworkDecoder {
     ev.tcp = undefined; ev.udp = undefined; ev.icmp = undefined;
     ev.src.port = 0; ev.dst.port = 0;
     ev.payload_len = payload;
+  }
+
+  /** A new view per new buffer: cheap for the capture reader's few chunk buffers, a small cost per packet for callers that pass a sub-array each time (use decodeAt instead). */
+  private bind(buf: Uint8Array): DataView<ArrayBufferLike> {
+    this.viewOf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    return this.view;
   }
 
   private drop(reason: number): null {

@@ -6,8 +6,10 @@ import type { VigilEvent } from '../event.generated.ts';
  * object's whole life; protocol parts that a packet lacks are set to
  * undefined, and their reusable sub-objects are kept aside to be re-attached.
  */
+export interface TcpFlags { syn: boolean; ack: boolean; fin: boolean; rst: boolean; psh: boolean; urg: boolean; ece: boolean; cwr: boolean; byte: number; str: string }
 export interface TcpPart {
-  flags: { syn: boolean; ack: boolean; fin: boolean; rst: boolean; psh: boolean; urg: boolean; ece: boolean; cwr: boolean; byte: number; str: string };
+  /** Once the decoder has filled it, one of TCP_FLAGS (protocol-names.ts): shared and frozen, so it stays valid after the event is reused. */
+  flags: TcpFlags;
   seq: number;
   ack: number;
   win: number;
@@ -47,6 +49,7 @@ export interface PacketParts {
 
 export function newPacketParts(input: string): PacketParts {
   const tcp: TcpPart = {
+    // Its own object, not TCP_FLAGS[0]: code that fills parts by hand (bench/engine.ts) may write to it.
     flags: { syn: false, ack: false, fin: false, rst: false, psh: false, urg: false, ece: false, cwr: false, byte: 0, str: '' },
     // Sequence numbers exceed 2^31; start as doubles so the field never changes representation.
     seq: 0.5, ack: 0.5, win: 0,

@@ -75,28 +75,30 @@ export async function readPcapng(
  */
 function drain(r: ChunkReader, st: NgState, onPacket: OnPacket): number {
   const b = r.buf, end = r.end, pkt = st.pkt, path = st.path;
+  // One bounds-checked load per block field instead of two or four byte loads.
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   pkt.buf = b;
   let p = r.pos;
   for (;;) {
     r.pos = p;
     if (end - p < 12) return 12;
     let le = st.le;
-    const type = u32(b, p, le);
+    const type = dv.getUint32(p, le);
     if (type === SHB) {
-      const bom = u32(b, p + 8, true);
+      const bom = dv.getUint32(p + 8, true);
       if (bom === BOM) le = true;
       else if (bom === 0x4d3c2b1a) le = false;
       else throw new CaptureFileError(path, r.at(p + 8), `section header with unknown byte-order magic 0x${bom.toString(16)}`, DAMAGED);
     } else if (st.section < 0) {
       throw new CaptureFileError(path, r.at(p), 'pcapng file does not begin with a section header block', 'the file is not pcapng or is damaged at its start');
     }
-    const len = u32(b, p + 4, le);
+    const len = dv.getUint32(p + 4, le);
     if (len < 12 || len % 4 !== 0 || len > st.maxRecord) {
       throw new CaptureFileError(path, r.at(p + 4), `block of type 0x${type.toString(16)} has an impossible length ${len} (must be a multiple of 4 between 12 and ${st.maxRecord})`, DAMAGED);
     }
     if (end - p < len) return len;
-    if (u32(b, p + len - 4, le) !== len) {
-      throw new CaptureFileError(path, r.at(p + len - 4), `block length mismatch: leading length ${len}, trailing length ${u32(b, p + len - 4, le)}`, DAMAGED);
+    if (dv.getUint32(p + len - 4, le) !== len) {
+      throw new CaptureFileError(path, r.at(p + len - 4), `block length mismatch: leading length ${len}, trailing length ${dv.getUint32(p + len - 4, le)}`, DAMAGED);
     }
     const blockStart = p;
     p += len;
@@ -116,18 +118,18 @@ function drain(r: ChunkReader, st: NgState, onPacket: OnPacket): number {
       }
       case EPB:
         if (len < 32) throw new CaptureFileError(path, r.at(blockStart), `enhanced packet block too short (${len} bytes)`, DAMAGED);
-        ifIndex = u32(b, blockStart + 8, le); tsHi = u32(b, blockStart + 12, le); tsLo = u32(b, blockStart + 16, le);
-        caplen = u32(b, blockStart + 20, le); origLen = u32(b, blockStart + 24, le); data = blockStart + 28;
+        ifIndex = dv.getUint32(blockStart + 8, le); tsHi = dv.getUint32(blockStart + 12, le); tsLo = dv.getUint32(blockStart + 16, le);
+        caplen = dv.getUint32(blockStart + 20, le); origLen = dv.getUint32(blockStart + 24, le); data = blockStart + 28;
         break;
       case PB:
         if (len < 32) throw new CaptureFileError(path, r.at(blockStart), `packet block too short (${len} bytes)`, DAMAGED);
-        ifIndex = u16(b, blockStart + 8, le); tsHi = u32(b, blockStart + 12, le); tsLo = u32(b, blockStart + 16, le);
-        caplen = u32(b, blockStart + 20, le); origLen = u32(b, blockStart + 24, le); data = blockStart + 28;
+        ifIndex = dv.getUint16(blockStart + 8, le); tsHi = dv.getUint32(blockStart + 12, le); tsLo = dv.getUint32(blockStart + 16, le);
+        caplen = dv.getUint32(blockStart + 20, le); origLen = dv.getUint32(blockStart + 24, le); data = blockStart + 28;
         break;
       case SPB: {
         if (len < 16) throw new CaptureFileError(path, r.at(blockStart), `simple packet block too short (${len} bytes)`, DAMAGED);
         ifIndex = 0; hasTs = false;
-        origLen = u32(b, blockStart + 8, le); data = blockStart + 12;
+        origLen = dv.getUint32(blockStart + 8, le); data = blockStart + 12;
         caplen = Math.min(origLen, len - 16);
         const snap = st.ifaces[0]?.snaplen ?? 0;
         if (snap > 0 && caplen > snap) caplen = snap;
