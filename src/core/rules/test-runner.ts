@@ -135,7 +135,7 @@ async function readInputs(inputs: readonly string[]): Promise<VigilEvent[]> {
     } else {
       const decoder = new PacketDecoder({ input: 'pcapfile' });
       await readCaptureFile(file, (p) => {
-        const ev = decoder.decode(p.linktype, p.buf.subarray(p.offset, p.offset + p.caplen), p.caplen, p.origLen, p.tsMs, p.iface);
+        const ev = decoder.decodeAt(p.linktype, p.buf, p.offset, p.caplen, p.origLen, p.tsMs, p.iface);
         // The decoder reuses one event object; keep a copy.
         if (ev) events.push(structuredClone(ev));
       });
