@@ -70,3 +70,21 @@ rules:${rule('long-a', 'tcp.flags.syn && (watched)', '[src.ip]')}${rule('short',
   const byId = new Map(h.engine.stats().rules.map((r) => [r.id, r.matches]));
   assert.deepEqual([...byId], [['long-a', 2], ['short', 1], ['long-b', 2], ['long-c', 2]]);
 });
+
+test('a long rule list (split over several generated functions) keeps file order and shares memos and keys across the split', () => {
+  // 150 rules: every condition appears three times, 50 rules apart; all expand one macro and most share the key src.ip.
+  const rules = Array.from({ length: 150 }, (_, i) => rule(`r${i}`, `bare_syn && dst.port == ${1000 + (i % 50)}`, i % 3 === 2 ? '[src.ip, dst.port]' : '[src.ip]')).join('');
+  const h = harness(`
+macros:
+  bare_syn: tcp.flags.syn && !tcp.flags.ack
+rules:${rules}
+`);
+  h.feed(pkt({ ts: 1, dport: 1007, src: '10.77.0.5' }), pkt({ ts: 2, dport: 1049, src: '10.77.0.9' }), pkt({ ts: 3, dport: 1007, flags: 'SA' }), pkt({ ts: 4, dport: 999 }));
+  assert.deepEqual(h.hits.map((x) => [x.ts, x.rule]), [[1, 'r7'], [1, 'r57'], [1, 'r107'], [2, 'r49'], [2, 'r99'], [2, 'r149']]);
+  assert.deepEqual(h.hits.map((x) => x.key), [
+    { 'src.ip': '10.77.0.5' }, { 'src.ip': '10.77.0.5' }, { 'src.ip': '10.77.0.5', 'dst.port': 1007 },
+    { 'src.ip': '10.77.0.9' }, { 'src.ip': '10.77.0.9' }, { 'src.ip': '10.77.0.9', 'dst.port': 1049 },
+  ]);
+  const matches = h.engine.stats().rules.reduce((n, r) => n + r.matches, 0);
+  assert.equal(matches, 6, 'the SYN-ACK and the unwatched port match nothing');
+});

@@ -51,6 +51,14 @@ export type Dispatch = (ev: VigilEvent) => void;
 
 const NOTHING = (): void => {};
 
+/**
+ * Rules per generated function when a list is long. V8 does not optimise a
+ * function past a size limit, and a dispatcher for hundreds of rules left in
+ * the interpreter cost about 200 µs per event (1,000 rules); functions of
+ * this many rules are each optimised.
+ */
+const CHUNK_RULES = 64;
+
 /** Builds the dispatcher for `entries` (file order); `guards` is the engine's shared guard list. */
 export function buildDispatch(entries: readonly DispatchEntry[], guards: readonly Fn[]): Dispatch {
   if (entries.length === 0) return NOTHING;
@@ -70,7 +78,10 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
   };
   const psName = bind(partString);
   const sep = JSON.stringify(KEY_SEP);
-  const inliner = new Inliner(bind);
+  // A long rule list is split into functions of CHUNK_RULES rules: per-event values shared across them live on `M`.
+  const chunked = entries.length > CHUNK_RULES;
+  const P = chunked ? 'M.' : '';
+  const inliner = new Inliner(bind, P);
   inliner.plan(new Set(entries.flatMap((e) => (e.cond.when ? [e.cond.when, ...e.slot.keyFns] : e.slot.keyFns))));
 
   const usedGuards = new Set<number>();
@@ -84,15 +95,18 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
   for (let i = 0; i < entries.length; i++) if (i === 0 || entries[i - 1].cond !== entries[i].cond) condUses.set(entries[i].cond, (condUses.get(entries[i].cond) ?? 0) + 1);
   const condVar = new Map<DispatchCond, string>();
 
-  const lines: string[] = [];
-  for (const gi of usedGuards) lines.push(`let g${gi} = 2;`);
-  for (const [c, n] of condUses) if (n > 1 && c.when !== null) { const v = `m${condVar.size}`; condVar.set(c, v); lines.push(`let ${v} = 2;`); }
+  /** Per-event values shared by rules: name and value at the start of each event. */
+  const perEvent: [string, string][] = [];
+  for (const gi of usedGuards) perEvent.push([`g${gi}`, '2']);
+  for (const [c, n] of condUses) if (n > 1 && c.when !== null) { const v = `m${condVar.size}`; condVar.set(c, P + v); perEvent.push([v, '2']); }
   for (const [src, n] of keyCount) {
     if (n < 2) continue;
     const v = `k${keyVar.size}`;
-    keyVar.set(src, v);
-    lines.push(`let ${v} = U;`);
+    keyVar.set(src, P + v);
+    perEvent.push([v, 'U']);
   }
+  const chunks: string[][] = [[]];
+  let lines = chunks[0];
 
   /** Statements that set `target` to the value of the slot's k-th key expression. */
   const computeKey = (s: DispatchSlot, k: number, target: string): string => {
@@ -108,7 +122,7 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
   const condTest = (c: DispatchCond): string => {
     const tests: string[] = [];
     if (c.guard >= 0) {
-      const gv = `g${c.guard}`;
+      const gv = `${P}g${c.guard}`;
       const code = inliner.code(guards[c.guard]);
       lines.push(code === undefined
         ? `if (${gv} === 2) ${gv} = ${bind(guards[c.guard])}(ev) ? 1 : 0;`
@@ -139,6 +153,8 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
 
   for (let i = 0; i < entries.length;) {
     const c = entries[i].cond;
+    // A new chunk starts only between rules with different conditions (neighbours share one block).
+    if (chunked && i >= chunks.length * CHUNK_RULES) { lines = []; chunks.push(lines); }
     lines.push(`if (${condTest(c)}) {`);
     // Neighbours with the same condition share its block.
     for (; i < entries.length && entries[i].cond === c; i++) {
@@ -166,8 +182,17 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
     lines.push('}');
   }
   // Inlined conditions name their scope `s`.
-  const memos = inliner.memos.map((x) => `let ${x} = U;`);
-  const body = `${consts.join('\n')}\n${inliner.declarations.join('\n')}\nreturn function vigilDispatch(ev) {\nconst s = ev;\n${memos.join('\n')}\n${lines.join('\n')}\n};`;
+  for (const x of inliner.memos) perEvent.push([x, 'U']);
+  let body: string;
+  if (!chunked) {
+    const locals = perEvent.map(([v, init]) => `let ${v} = ${init};`);
+    body = `${consts.join('\n')}\n${inliner.declarations.join('\n')}\nreturn function vigilDispatch(ev) {\nconst s = ev;\n${locals.join('\n')}\n${chunks[0].join('\n')}\n};`;
+  } else {
+    const scratch = `const M = { ${perEvent.map(([v, init]) => `${v}: ${init}`).join(', ')} };`;
+    const fns = chunks.map((c, i) => `function ch${i}(ev) {\nconst s = ev;\n${c.join('\n')}\n}`);
+    const reset = perEvent.map(([v, init]) => `M.${v} = ${init};`).join(' ');
+    body = `${consts.join('\n')}\n${inliner.declarations.join('\n')}\n${scratch}\n${fns.join('\n')}\nreturn function vigilDispatch(ev) {\n${reset}\n${chunks.map((_, i) => `ch${i}(ev);`).join('\n')}\n};`;
+  }
   const factory = new Function('d', 'U', body) as (d: unknown[], u: object) => Dispatch;
   return factory(deps, {});
 }

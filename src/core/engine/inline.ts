@@ -34,7 +34,7 @@ const TRIVIAL = /^\((?:true|false|undefined|-?\d+(?:\.\d+)?|"[^"\\]*"|s(?:\??\.[
 export class Inliner {
   /** Statements for the scope around the generated function (runtime functions, predicates). */
   readonly declarations: string[] = [];
-  /** Per-event memo locals: each must start as `U` on every call. */
+  /** Per-event memos (locals, or fields under `scope`): each must start as `U` on every event. */
   readonly memos: string[] = [];
   private readonly uses = new Map<string, number>();
   private readonly memoOf = new Map<string, string>();
@@ -43,8 +43,12 @@ export class Inliner {
   private spent = 0;
   private runtimeBound = false;
 
-  /** `bind(value)` names a value in the generated function's scope (the same name for the same value). */
-  constructor(private readonly bind: (v: unknown) => string) {}
+  /**
+   * `bind(value)` names a value in the generated function's scope (the same
+   * name for the same value). `scope` prefixes memo names when they live on
+   * an object rather than as locals (`'M.'`).
+   */
+  constructor(private readonly bind: (v: unknown) => string, private readonly scope = '') {}
 
   /** Counts the macros the expressions expand, so `code` remembers those expanded more than once per event. */
   plan(fns: Iterable<Fn>): void {
@@ -89,7 +93,8 @@ export class Inliner {
     if ((this.uses.get(key) ?? 0) < 2 || TRIVIAL.test(code)) return code;
     let x = this.memoOf.get(key);
     if (x === undefined) { x = `x${this.memoOf.size}`; this.memoOf.set(key, x); this.memos.push(x); }
-    return `(${x} !== U ? ${x} : (${x} = ${code}))`;
+    const m = this.scope + x;
+    return `(${m} !== U ? ${m} : (${m} = ${code}))`;
   }
 
   private envId(env: object): number {
