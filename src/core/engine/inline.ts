@@ -17,7 +17,7 @@
  * scope are remembered: a filter predicate is a function of its own.
  */
 import type { Naming } from '../expr/codegen.ts';
-import { exprEnv, helperFunction, inlineCode, regenerate, RUNTIME_FUNCTIONS } from '../expr/compile.ts';
+import { exprEnv, exprMacros, helperFunction, inlineCode, regenerate, RUNTIME_FUNCTIONS } from '../expr/compile.ts';
 
 type Fn = (s: object) => unknown;
 
@@ -56,10 +56,7 @@ export class Inliner {
       const env = exprEnv(fn);
       if (env === undefined) continue;
       const id = this.envId(env);
-      regenerate(fn, {
-        constant: () => 'k', helper: () => 'h', predicate: () => 'p',
-        macro: (name, code) => { const key = `${id}:${name}`; this.uses.set(key, (this.uses.get(key) ?? 0) + 1); return code; },
-      });
+      for (const name of exprMacros(fn)) { const key = `${id}:${name}`; this.uses.set(key, (this.uses.get(key) ?? 0) + 1); }
     }
   }
 
@@ -71,8 +68,11 @@ export class Inliner {
   code(fn: Fn): string | undefined {
     const env = exprEnv(fn);
     if (env === undefined) return inlineCode(fn);
-    if (this.spent > CODE_BUDGET) return inlineCode(fn);
     const id = this.envId(env);
+    // Code that needs nothing but the event and shares no macro is the compiler's own text: no need to write it again.
+    const plain = inlineCode(fn);
+    if (plain !== undefined && !exprMacros(fn).some((name) => (this.uses.get(`${id}:${name}`) ?? 0) >= 2)) return plain;
+    if (this.spent > CODE_BUDGET) return plain;
     const naming: Naming = {
       constant: (v) => this.bind(v),
       helper: (name) => this.bind(helperFunction(env, name)),

@@ -56,6 +56,8 @@ export class Generator {
   readonly functions: string[] = [];
   readonly fields = new Set<string>();
   readonly diagnostics: Diagnostic[] = [];
+  /** Macros expanded at the root scope, once per expansion (a macro used twice is listed twice). */
+  readonly macrosExpanded: string[] = [];
   private readonly reported = new Set<string>();
   private readonly macroStack: string[] = [];
   private readonly macroCache = new Map<string, MacroParse>();
@@ -272,6 +274,7 @@ export class Generator {
     this.macroStack.push(name);
     try {
       const code = `(${this.gen(parsed.ast, parsed.frame, rel)})`;
+      if (rel === 's') this.macrosExpanded.push(name);
       // Not inside a filter predicate (rel 'r'): predicates are functions of their own, outside the caller's locals.
       return this.naming?.macro && rel === 's' ? this.naming.macro(name, code) : code;
     } finally {

@@ -60,12 +60,19 @@ function build(source: string, loc: SourceLoc, place: Placement, env: CompileEnv
   const facts = analyser.facts(parsed.ast);
   recordFacts(fn, { ...facts, guard: facts.never ? undefined : guardOf(analyser.leadingGuard(parsed.ast), frame, env) });
   if (gen.consts.length === 0 && gen.helperRefs.size === 0 && gen.functions.length === 0) selfContained.set(fn, code);
-  sources.set(fn, { ast: parsed.ast, frame, env, extraRoots });
+  sources.set(fn, { ast: parsed.ast, frame, env, extraRoots, macros: gen.macrosExpanded });
   return { ok: true, expr: { source, loc, fn, fields: [...gen.fields] } };
 }
 
 /** What it takes to write a compiled expression's code again under another naming. */
-interface ExprSource { readonly ast: Ast; readonly frame: Frame; readonly env: CompileEnv; readonly extraRoots: readonly string[] }
+interface ExprSource {
+  readonly ast: Ast;
+  readonly frame: Frame;
+  readonly env: CompileEnv;
+  readonly extraRoots: readonly string[];
+  /** Macros expanded at the root scope, once per expansion. */
+  readonly macros: readonly string[];
+}
 const sources = new WeakMap<object, ExprSource>();
 
 /** The runtime functions generated code calls by these names. */
@@ -73,6 +80,9 @@ export const RUNTIME_FUNCTIONS: Readonly<Record<string, unknown>> = { gp: getPro
 
 /** An expression's compile environment (the same object for every expression of one ruleset), or undefined. */
 export function exprEnv(fn: (scope: object) => unknown): CompileEnv | undefined { return sources.get(fn)?.env; }
+
+/** The macros an expression expands at its root scope, once per expansion (empty for a function this compiler did not make). */
+export function exprMacros(fn: (scope: object) => unknown): readonly string[] { return sources.get(fn)?.macros ?? []; }
 
 /**
  * The code of a compiled expression written again under `naming` (constants,
