@@ -12,13 +12,14 @@
  * tcpdump is timed as a whole process.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { readCaptureFile } from '../src/core/decode/capture-file.ts';
 import { PacketDecoder } from '../src/core/decode/decoder.ts';
 import { PcapngWriter } from './lib/pcap-writer.ts';
 import { writeMixedPcap } from './lib/synth.ts';
+import { markedSection, writeSection } from './lib/results.ts';
 
 const HERE = import.meta.dirname;
 const args = process.argv.slice(2);
@@ -151,7 +152,7 @@ async function main(): Promise<void> {
   lines.push('', `Decoder counts on the last run: \`${JSON.stringify(stats)}\``, '');
   const section = lines.join('\n');
   console.log('\n' + section);
-  if (!args.includes('--no-write')) writeSection('decode', section);
+  if (!args.includes('--no-write')) writeSection('decode', markedSection('decode', section));
 }
 
 /** The same packets as a one-interface pcapng file (enhanced packet blocks), for the pcapng rows. */
@@ -164,17 +165,6 @@ async function toPcapng(from: string, to: string): Promise<void> {
   }
 }
 
-/** Replaces (or appends) this bench's section of bench/RESULTS.md. */
-export function writeSection(name: string, body: string): void {
-  const path = join(HERE, 'RESULTS.md');
-  const start = `<!-- bench:${name} -->`, end = `<!-- /bench:${name} -->`;
-  const block = `${start}\n${body.trimEnd()}\n${end}`;
-  let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n\nEach section is written by its bench script; see the command in it to reproduce.\n';
-  const a = text.indexOf(start), b = text.indexOf(end);
-  text = a >= 0 && b > a ? text.slice(0, a) + block + text.slice(b + end.length) : `${text.trimEnd()}\n\n${block}\n`;
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
-}
 
 if (args[0] === '--worker') await worker(args[1], args[2] === 'read-only');
 else await main();

@@ -13,7 +13,6 @@
  * write bench/RESULTS.md.
  */
 import os from 'node:os';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import jexlModule from 'jexl';
 import { Rng } from './lib/rng.ts';
 import { EventClock } from '../src/core/clock.ts';
@@ -23,6 +22,7 @@ import { loadRulesetFromText } from '../src/core/rules/load.ts';
 import { formatDiagnostic } from '../src/core/rules/diagnostics.ts';
 import type { VigilEvent } from '../src/core/event.generated.ts';
 import { newPacketParts, type PacketEvent } from '../src/core/decode/packet-event.ts';
+import { writeSection } from './lib/results.ts';
 
 const arg = (name: string, d: number) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : d; };
 const EVENTS = arg('--events', 1_000_000);
@@ -294,8 +294,5 @@ const section = [
 
 // A filtered or re-pooled run (BENCH_ONLY, BENCH_POOL: for finding costs) is not the recorded workload.
 if (process.env.BENCH_ONLY || process.env.BENCH_POOL) { console.log('BENCH_ONLY/BENCH_POOL set: bench/RESULTS.md left alone'); process.exit(0); }
-const path = new URL('./RESULTS.md', import.meta.url);
-const prev = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
-const re = /<!-- bench:engine -->[\s\S]*?<!-- \/bench:engine -->/;
-writeFileSync(path, re.test(prev) ? prev.replace(re, section) : `${prev.trimEnd()}\n\n${section}\n`);
+writeSection('engine', section);
 console.log(section);

@@ -7,7 +7,6 @@
  *   node --import tsx bench/expr.ts      (or: npm run bench -- expr)
  */
 import os from 'node:os';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import jexlModule from 'jexl';
 import { Rng } from './lib/rng.ts';
 import { compileExpr, compileTemplate } from '../src/core/expr/compile.ts';
@@ -16,6 +15,7 @@ import type { CompileEnv } from '../src/core/expr/api.ts';
 import { emptyHostFacts } from '../src/core/host.ts';
 import { CidrSet, parseCidr } from '../src/core/net/cidr.ts';
 import { isLoopback } from '../src/core/net/ip.ts';
+import { writeSection } from './lib/results.ts';
 
 const RUNS = 5;
 const EVENTS = 1024;
@@ -167,8 +167,5 @@ const section = [
   '<!-- /bench:expr -->',
 ].join('\n');
 
-const path = new URL('./RESULTS.md', import.meta.url);
-const prev = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
-const re = /<!-- bench:expr -->[\s\S]*?<!-- \/bench:expr -->/;
-writeFileSync(path, re.test(prev) ? prev.replace(re, section) : `${prev.trimEnd()}\n\n${section}\n`);
+writeSection('expr', section);
 console.log('wrote the expr section of bench/RESULTS.md');

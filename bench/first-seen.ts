@@ -12,7 +12,7 @@
  * Also reported: the rows and file size left on disk (the cap must hold
  * there too) and whether a restart on the same file remembers the clients.
  */
-import { mkdtempSync, rmSync, statSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { EventClock } from '../src/core/clock.ts';
@@ -25,6 +25,7 @@ import { loadRulesetFromText } from '../src/core/rules/load.ts';
 import { formatDiagnostic } from '../src/core/rules/diagnostics.ts';
 import { newPacketParts } from '../src/core/decode/packet-event.ts';
 import { Rng } from './lib/rng.ts';
+import { writeSection } from './lib/results.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, d: number) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : d; };
@@ -128,9 +129,4 @@ const section = [
   '<!-- /bench:first-seen -->',
 ].join('\n');
 console.log(section);
-if (!args.includes('--no-write')) {
-  const path = new URL('./RESULTS.md', import.meta.url);
-  const prev = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
-  const re = /<!-- bench:first-seen -->[\s\S]*?<!-- \/bench:first-seen -->/;
-  writeFileSync(path, re.test(prev) ? prev.replace(re, section) : `${prev.trimEnd()}\n\n${section}\n`);
-}
+if (!args.includes('--no-write')) writeSection('first-seen', section);

@@ -10,7 +10,7 @@
  *
  *   node --import tsx bench/fuzz-decode.ts [--cases 1000000] [--files 400] [--seed 1] [--no-write]
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -21,6 +21,7 @@ import { nflog, nullLoopback, sll, sll2 } from './lib/packets.ts';
 import { PcapngBuilder, pcapBytes } from './lib/pcap-writer.ts';
 import { Rng } from './lib/rng.ts';
 import { Synth } from './lib/synth.ts';
+import { markedSection, writeSection } from './lib/results.ts';
 
 const HERE = import.meta.dirname;
 const args = process.argv.slice(2);
@@ -166,15 +167,6 @@ async function fuzzFiles(corpus: Sample[]): Promise<{ ok: number; refused: numbe
   return { ok, refused, escaped, firstEscape };
 }
 
-function writeSection(name: string, body: string): void {
-  const path = join(HERE, 'RESULTS.md');
-  const start = `<!-- bench:${name} -->`, end = `<!-- /bench:${name} -->`;
-  const block = `${start}\n${body.trimEnd()}\n${end}`;
-  let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
-  const a = text.indexOf(start), b = text.indexOf(end);
-  text = a >= 0 && b > a ? text.slice(0, a) + block + text.slice(b + end.length) : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(path, text);
-}
 
 const synth = synthCorpus(20000);
 const fixtures = await fixtureCorpus();
@@ -203,5 +195,5 @@ const section = lines.join('\n');
 console.log(section);
 if (pk.firstEscape) console.error(pk.firstEscape);
 if (fl.firstEscape) console.error(fl.firstEscape);
-if (!args.includes('--no-write')) writeSection('fuzz-decode', section);
+if (!args.includes('--no-write')) writeSection('fuzz-decode', markedSection('fuzz-decode', section));
 process.exit(pk.escaped + fl.escaped > 0 ? 1 : 0);

@@ -10,10 +10,11 @@
  *   node --import tsx bench/pack-cost.ts [--runs 3] [--no-write]
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HOSTS, mixedCapture, WORKER } from './lib/replay-setup.ts';
+import { writeSection } from './lib/results.ts';
 
 const args = process.argv.slice(2);
 const RUNS = (() => { const i = args.indexOf('--runs'); return i >= 0 ? Number(args[i + 1]) : 3; })();
@@ -77,9 +78,4 @@ const section = [
   '<!-- /bench:pack-cost -->',
 ].join('\n');
 console.log(section);
-if (!args.includes('--no-write')) {
-  const path = join(import.meta.dirname, 'RESULTS.md');
-  const prev = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
-  const re = /<!-- bench:pack-cost -->[\s\S]*?<!-- \/bench:pack-cost -->/;
-  writeFileSync(path, re.test(prev) ? prev.replace(re, section) : `${prev.trimEnd()}\n\n${section}\n`);
-}
+if (!args.includes('--no-write')) writeSection('pack-cost', section);

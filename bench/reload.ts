@@ -11,7 +11,7 @@
  *   node --import tsx bench/reload.ts        (or: npm run bench -- reload)
  */
 import os from 'node:os';
-import { mkdtempSync, rmSync, writeFileSync, renameSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventClock } from '../src/core/clock.ts';
 import { emptyHostFacts } from '../src/core/host.ts';
@@ -19,6 +19,7 @@ import { Engine } from '../src/core/engine/engine.ts';
 import { watchRules, type ReloadOutcome } from '../src/core/engine/reload.ts';
 import { loadRuleset } from '../src/core/rules/load.ts';
 import type { VigilEvent } from '../src/core/event.generated.ts';
+import { writeSection } from './lib/results.ts';
 
 const RULES = 1000;
 const RUNS = 5;
@@ -164,8 +165,5 @@ const section = [
   `Target: swap < 100 ms and 0 events lost: ${swap < 100 && lost === 0 ? 'met' : 'NOT met'}.`,
   '<!-- /bench:reload -->',
 ].join('\n');
-const path = new URL('./RESULTS.md', import.meta.url);
-const prev = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
-const re = /<!-- bench:reload -->[\s\S]*?<!-- \/bench:reload -->/;
-writeFileSync(path, re.test(prev) ? prev.replace(re, section) : `${prev.trimEnd()}\n\n${section}\n`);
+writeSection('reload', section);
 console.log(section);

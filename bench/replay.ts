@@ -23,7 +23,7 @@
  * bench/RESULTS.md.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { distIsFresh as distIsFreshAt } from '../scripts/dist-fresh.mjs';
@@ -31,6 +31,7 @@ import { Synth } from './lib/synth.ts';
 import { PcapWriter } from './lib/pcap-writer.ts';
 import { expectedTags, scanFlow, scanPorts, spoofedProbe, type PlannedScanner } from './lib/synth-scans.ts';
 import { HOST_ARGS, HOSTS, mixedCapture, OUT, SCANNERS, SEED, SPOOFED, TARGET4, TARGET6, WORKER } from './lib/replay-setup.ts';
+import { writeSection } from './lib/results.ts';
 
 const HERE = import.meta.dirname;
 const ROOT = join(HERE, '..');
@@ -215,14 +216,4 @@ async function main(): Promise<void> {
   const section = lines.join('\n');
   console.log(section);
   if (!args.includes('--no-write')) writeSection('replay', section);
-}
-
-/** Replaces (or appends) this bench's section of bench/RESULTS.md. */
-function writeSection(name: string, section: string): void {
-  const path = join(HERE, 'RESULTS.md');
-  const start = `<!-- bench:${name} -->`, end = `<!-- /bench:${name} -->`;
-  const old = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
-  const i = old.indexOf(start), j = old.indexOf(end);
-  const next = i >= 0 && j > i ? old.slice(0, i) + section + old.slice(j + end.length) : `${old.trimEnd()}\n\n${section}\n`;
-  writeFileSync(path, next);
 }

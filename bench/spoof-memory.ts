@@ -12,7 +12,7 @@
 import os from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EventClock } from '../src/core/clock.ts';
 import { emptyHostFacts } from '../src/core/host.ts';
@@ -20,6 +20,7 @@ import { Engine } from '../src/core/engine/engine.ts';
 import { loadRulesetFromText } from '../src/core/rules/load.ts';
 import type { Hit } from '../src/core/hit.ts';
 import type { VigilEvent } from '../src/core/event.generated.ts';
+import { writeSection } from './lib/results.ts';
 
 const SOURCES = 1_000_000;
 const SCANNER = '10.77.255.254';
@@ -135,10 +136,7 @@ function main(): void {
     `Target: peak RSS < 256 MB with the scanner still reported: ${rss('bounded') < 256 * 1024 && scannerAlways ? 'met' : 'NOT met'}.`,
     '<!-- /bench:spoof-memory -->',
   ].join('\n');
-  const path = new URL('./RESULTS.md', import.meta.url);
-  const prev = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
-  const re = /<!-- bench:spoof-memory -->[\s\S]*?<!-- \/bench:spoof-memory -->/;
-  writeFileSync(path, re.test(prev) ? prev.replace(re, section) : `${prev.trimEnd()}\n\n${section}\n`);
+  writeSection('spoof-memory', section);
   console.log(section);
 }
 

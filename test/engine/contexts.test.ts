@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,15 @@ import { join } from 'node:path';
 import { harness, pkt } from './helpers/harness.ts';
 import { ContextStore } from '../../src/core/engine/contexts.ts';
 import { SqliteKeyMemory } from '../../src/core/engine/memory-sqlite.ts';
+
+/** A state database in a temp dir, closed and removed when the test ends. */
+function stateDb(t: TestContext): SqliteKeyMemory {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-ctx-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const m = new SqliteKeyMemory(join(dir, 'state.db'));
+  t.after(() => m.close());
+  return m;
+}
 
 const RULES = (persistent = false) => `
 rules:
@@ -115,10 +124,7 @@ test('lowering a limit evicts the least recently set keys at once; new limits re
 });
 
 test('persistent keys evicted by a limit are deleted from the database too', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-ctx-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const m = new SqliteKeyMemory(join(dir, 'state.db'));
-  t.after(() => m.close());
+  const m = stateDb(t);
   const c = new ContextStore({ db: m.db });
   for (const k of ['a', 'b', 'c']) c.set('s', k, 0, null, true);
   c.setLimits({ s: { maxKeys: 1 } });
@@ -139,10 +145,7 @@ ${RULES().replace(/^\s*rules:/m, 'rules:')}`);
 });
 
 test('a persistent key set again without `persistent` leaves the database', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-ctx-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const m = new SqliteKeyMemory(join(dir, 'state.db'));
-  t.after(() => m.close());
+  const m = stateDb(t);
   const c = new ContextStore({ db: m.db });
   c.set('s', 'a', 0, null, true);
   c.set('s', 'a', 1, null, false);
@@ -151,10 +154,7 @@ test('a persistent key set again without `persistent` leaves the database', (t) 
 });
 
 test('at start, persistent rows that expired while vigil was down are deleted, and each name is loaded within its cap', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-ctx-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const m = new SqliteKeyMemory(join(dir, 'state.db'));
-  t.after(() => m.close());
+  const m = stateDb(t);
   const before = new ContextStore({ db: m.db }, 1);
   before.set('s', 'gone', 1, 10, true);
   for (const k of ['a', 'b', 'c']) before.set('s', k, 1, 1_000_000, true);

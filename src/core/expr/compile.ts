@@ -30,6 +30,9 @@ function helpersFor(env: CompileEnv): Record<string, HelperFn> {
   return h;
 }
 
+/** The runtime functions generated code calls by these names. */
+export const RUNTIME_FUNCTIONS: Readonly<Record<string, unknown>> = { gp: getProp, fs: filterStatic, fr: filterRelative, inOp };
+
 type Built = { ok: true; expr: CompiledExpr } | { ok: false; diagnostics: Diagnostic[] };
 
 function placement(source: string, loc: SourceLoc, raw: string | undefined): Placement {
@@ -54,8 +57,8 @@ function build(source: string, loc: SourceLoc, place: Placement, env: CompileEnv
   ].join('\n');
   // Any runtime error (e.g. indexing undefined) yields undefined, as the contract says.
   const body = `${prelude}\nreturn function vigilExpr(s) { try { return ${code}; } catch { return undefined; } };`;
-  const factory = new Function('K', 'H', 'gp', 'fs', 'fr', 'inOp', body) as (...deps: unknown[]) => (scope: object) => unknown;
-  const fn = factory(gen.consts, helpers, getProp, filterStatic, filterRelative, inOp);
+  const factory = new Function('K', 'H', ...Object.keys(RUNTIME_FUNCTIONS), body) as (...deps: unknown[]) => (scope: object) => unknown;
+  const fn = factory(gen.consts, helpers, ...Object.values(RUNTIME_FUNCTIONS));
   const analyser = new FactsAnalyser(env);
   const facts = analyser.facts(parsed.ast);
   recordFacts(fn, { ...facts, guard: facts.never ? undefined : guardOf(analyser.leadingGuard(parsed.ast), frame, env) });
@@ -75,8 +78,6 @@ interface ExprSource {
 }
 const sources = new WeakMap<object, ExprSource>();
 
-/** The runtime functions generated code calls by these names. */
-export const RUNTIME_FUNCTIONS: Readonly<Record<string, unknown>> = { gp: getProp, fs: filterStatic, fr: filterRelative, inOp };
 
 /** An expression's compile environment (the same object for every expression of one ruleset), or undefined. */
 export function exprEnv(fn: (scope: object) => unknown): CompileEnv | undefined { return sources.get(fn)?.env; }
