@@ -6,14 +6,12 @@
 // same run. Ratio = poll time ÷ read time (the parse-and-diff overhead; 1.0
 // would be free). Median of 5 runs. Attribution (/proc/<pid>/fd) is measured
 // once separately: it only runs for sockets not seen before.
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, connect, type Socket } from 'node:net';
 import { cpus, totalmem } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseNetTable, NET_TABLES } from '../src/core/procfs/net-table.ts';
 import { ProcessAttributor } from '../src/core/procfs/processes.ts';
+import { markedSection, writeSection } from './lib/results.ts';
 
 const CONNS = 1_000, POLLS = 20, RUNS = 5;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -90,12 +88,4 @@ const section = [
 ].join('\n');
 console.log(section);
 
-if (!process.argv.includes('--no-write')) {
-  const path = join(dirname(fileURLToPath(import.meta.url)), 'RESULTS.md');
-  const start = '<!-- bench:procnet -->', end = '<!-- /bench:procnet -->';
-  const block = `${start}\n${section.trimEnd()}\n${end}`;
-  let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
-  const a = text.indexOf(start), b = text.indexOf(end);
-  text = a >= 0 && b > a ? text.slice(0, a) + block + text.slice(b + end.length) : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(path, text);
-}
+if (!process.argv.includes('--no-write')) writeSection('procnet', markedSection('procnet', section));

@@ -5,12 +5,12 @@
 // bytes), then a flush; and 200 000 `get` calls. Reference for writes: one
 // autocommitted upsert per set (WAL, synchronous=NORMAL); for reads: one
 // prepared SELECT per get. Median of 5 runs each.
-import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { openDatabase } from '../src/core/store/database.ts';
 import { KvStore } from '../src/core/store/kv.ts';
+import { markedSection, writeSection } from './lib/results.ts';
 
 const RUNS = 5, SETS = 20_000, KEYS = 2_000, GETS = 200_000;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -78,12 +78,4 @@ const section = [
 ].join('\n');
 console.log(section);
 
-if (!process.argv.includes('--no-write')) {
-  const path = join(dirname(fileURLToPath(import.meta.url)), 'RESULTS.md');
-  const start = '<!-- bench:store -->', end = '<!-- /bench:store -->';
-  const block = `${start}\n${section.trimEnd()}\n${end}`;
-  let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
-  const a = text.indexOf(start), b = text.indexOf(end);
-  text = a >= 0 && b > a ? text.slice(0, a) + block + text.slice(b + end.length) : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(path, text);
-}
+if (!process.argv.includes('--no-write')) writeSection('store', markedSection('store', section));
