@@ -17,40 +17,48 @@ export interface Clock {
 
 export interface TimerHandle { readonly id: number }
 
-interface Timer { id: number; due: number; seq: number; fn: (due: number) => void; cancelled: boolean }
+const PENDING = 0, FIRED = 1, CANCELLED = 2;
 
-/** Event-time clock with a binary min-heap of timers. */
+/** A timer is its own handle: no lookup table to keep, which under a flood of absence pairs was a Map insert and delete per timer. */
+class Timer implements TimerHandle {
+  state = PENDING;
+  constructor(readonly id: number, readonly due: number, readonly fn: (due: number) => void) {}
+}
+
+/** Event-time clock with a binary min-heap of timers (ties fire in the order they were set). */
 export class EventClock implements Clock {
   private t: number;
   private heap: Timer[] = [];
   private seq = 0;
-  private live = new Map<number, Timer>();
+  private live = 0;
 
   constructor(start = 0) { this.t = start; }
 
   now(): number { return this.t; }
 
   /** Number of pending timers (for metrics and tests). */
-  get pending(): number { return this.live.size; }
+  get pending(): number { return this.live; }
 
   at(due: number, fn: (due: number) => void): TimerHandle {
-    const timer: Timer = { id: ++this.seq, due, seq: this.seq, fn, cancelled: false };
-    this.live.set(timer.id, timer);
+    const timer = new Timer(++this.seq, due, fn);
+    this.live++;
     this.push(timer);
-    return { id: timer.id };
+    return timer;
   }
 
+  /** Handles come only from `at` of this clock; a cancelled or fired timer is left as it is. */
   cancel(h: TimerHandle): void {
-    const timer = this.live.get(h.id);
-    if (timer) { timer.cancelled = true; this.live.delete(h.id); }
+    const timer = h as Timer;
+    if (timer.state === PENDING) { timer.state = CANCELLED; this.live--; }
   }
 
   advance(t: number): void {
     if (!(t > this.t)) return;
     while (this.heap.length && this.heap[0].due <= t) {
       const timer = this.pop()!;
-      if (timer.cancelled) continue;
-      this.live.delete(timer.id);
+      if (timer.state !== PENDING) continue;
+      timer.state = FIRED;
+      this.live--;
       // Timers observe their own due time, not the new event's time.
       if (timer.due > this.t) this.t = timer.due;
       timer.fn(timer.due);
@@ -58,7 +66,7 @@ export class EventClock implements Clock {
     this.t = t;
   }
 
-  private less(a: Timer, b: Timer): boolean { return a.due < b.due || (a.due === b.due && a.seq < b.seq); }
+  private less(a: Timer, b: Timer): boolean { return a.due < b.due || (a.due === b.due && a.id < b.id); }
 
   private push(x: Timer): void {
     const h = this.heap; h.push(x);

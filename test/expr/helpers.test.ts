@@ -14,6 +14,18 @@ describe('host helpers', () => {
     assert.equal(h.is_local('::1'), true);
     assert.equal(h.is_local('10.77.0.1'), false);
   });
+  test('is_local: IPv6 loopback in any spelling, including IPv4-mapped 127/8, and asked again from memory', () => {
+    for (let round = 0; round < 2; round++) {
+      assert.equal(h.is_local('0:0:0:0:0:0:0:1'), true);
+      assert.equal(h.is_local('::ffff:127.0.0.1'), true);
+      assert.equal(h.is_local('::FFFF:7f00:2'), true);
+      assert.equal(h.is_local('::ffff:10.77.0.1'), false);
+      assert.equal(h.is_local('::127.0.0.1'), false, 'IPv4-compatible (not mapped) 127.0.0.1 is not loopback');
+      assert.equal(h.is_local('2001:db8::2'), true);
+      assert.equal(h.is_local('2001:db8::3'), false);
+      assert.equal(h.is_local('2001:db8::zz'), false);
+    }
+  });
   test('is_gateway', () => {
     assert.equal(h.is_gateway('10.77.0.254'), true);
     assert.equal(h.is_gateway('10.77.0.2'), false);

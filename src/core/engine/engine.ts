@@ -141,6 +141,10 @@ export class Engine {
   private readonly logger?: EngineLogger;
   private slots = new Map<string, Slot>();
   private index = new Map<string, KindIndex>();
+  /** The dispatcher the last event's kind and proto chose: inputs send long runs of one kind and proto, so two Map lookups per event become two compares. */
+  private lastKind: string | null = null;
+  private lastProto: unknown = undefined;
+  private lastDispatch: Dispatch | null = null;
   private events = 0;
   private reloads = 0;
   private actionErrors = 0;
@@ -229,6 +233,7 @@ export class Engine {
     for (const [kind, groups] of byKind) index.set(kind, indexKind(groups, guards));
     this.slots = next;
     this.index = index;
+    this.lastKind = null;
     this.contexts.setLimits(ruleset.contexts ?? {});
     this.ruleset = ruleset;
     this.reloads++;
@@ -246,10 +251,15 @@ export class Engine {
     if (!this.timeKnown) this.startTime(ev.ts);
     this.events++;
     if (ev.ts - this.lastSweep > CONTEXT_SWEEP_MS) { this.lastSweep = ev.ts; this.contexts.sweep(ev.ts); }
-    const idx = this.index.get(ev.kind);
-    if (idx === undefined) return;
-    const proto = ev.proto;
-    const dispatch = typeof proto === 'string' ? (idx.byProto.get(proto) ?? idx.unpinned) : idx.all;
+    const kind = ev.kind, proto = ev.proto;
+    let dispatch: Dispatch;
+    if (kind === this.lastKind && proto === this.lastProto) dispatch = this.lastDispatch!;
+    else {
+      const idx = this.index.get(kind);
+      if (idx === undefined) return;
+      dispatch = typeof proto === 'string' ? (idx.byProto.get(proto) ?? idx.unpinned) : idx.all;
+      this.lastKind = kind; this.lastProto = proto; this.lastDispatch = dispatch;
+    }
     this.inPush = true;
     try {
       dispatch(ev);
@@ -275,6 +285,7 @@ export class Engine {
     for (const s of this.slots.values()) s.runtime.dispose();
     this.slots = new Map();
     this.index = new Map();
+    this.lastKind = null;
     const m = this.memory as { close?: () => void };
     m.close?.();
   }

@@ -52,8 +52,10 @@ function setPath(o: Record<string, unknown>, path: string, value: unknown): void
  */
 export function templateScope(rule: Rule, f: FireArgs, key: Record<string, unknown>): Record<string, unknown> {
   let scope: Record<string, unknown>;
-  // The event as prototype: no copy of its fields, and rendering finishes before the event object is reused.
-  if (f.event) scope = Object.create(f.event) as Record<string, unknown>;
+  // A shallow copy, not the event as prototype: making the input's reused event object a prototype
+  // changes its hidden class, and every optimised function that reads or fills events deoptimises
+  // (measured: 150 hits cost 150 ms per million packets). Rendering finishes before the event is reused.
+  if (f.event) scope = { ...f.event } as Record<string, unknown>;
   else {
     scope = { ts: f.ts };
     const names = f.keyNames ?? rule.key.names;

@@ -15,19 +15,31 @@ export function ipVersion(text: unknown): 0 | 4 | 6 {
   return parseIPv6(text, scratch) ? 6 : 0;
 }
 
-/** Canonical text (dotted quad, RFC 5952 IPv6) or null when `text` is not an address. */
-// One-entry memo, as parseIPv4's: host-fact helpers normalise the same IPv6 text several times per event.
-let memoText = '';
-let memoCanon: string | null = null;
+/**
+ * Canonical text of recently normalised IPv6 text (null: not an address).
+ * Host-fact helpers normalise every IPv6 address they are asked about, and a
+ * decoder hands out the same few thousand strings again and again; parsing
+ * and formatting one costs far more than a lookup. Bounded: emptied when full.
+ */
+const canonV6 = new Map<string, string | null>();
+const CANON_V6_MAX = 4096;
 
+/** Canonical text (dotted quad, RFC 5952 IPv6) or null when `text` is not an address. */
 export function normalizeIp(text: unknown): string | null {
   if (typeof text !== 'string') return null;
-  if (text === memoText) return memoCanon;
-  const v4 = parseIPv4(text);
-  const canon = v4 >= 0 ? formatIPv4(v4) : parseIPv6(text, scratch) ? formatIPv6(scratch) : null;
-  memoText = text;
-  memoCanon = canon;
+  // Valid IPv4 text is canonical already: the parser refuses leading zeros, signs and spaces.
+  if (parseIPv4(text) >= 0) return text;
+  let canon = canonV6.get(text);
+  if (canon !== undefined) return canon;
+  canon = parseIPv6(text, scratch) ? formatIPv6(scratch) : null;
+  if (canonV6.size >= CANON_V6_MAX) canonV6.clear();
+  canonV6.set(text, canon);
   return canon;
+}
+
+/** Whether canonical IPv6 text (from normalizeIp) is loopback: ::1 or IPv4-mapped 127.0.0.0/8. */
+export function isCanonicalV6Loopback(canon: string): boolean {
+  return canon === '::1' || canon.startsWith('::ffff:127.');
 }
 
 /** 127.0.0.0/8, ::1, and IPv4-mapped loopback (::ffff:127.x.x.x). */
