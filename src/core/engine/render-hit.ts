@@ -52,11 +52,16 @@ function setPath(o: Record<string, unknown>, path: string, value: unknown): void
  */
 export function templateScope(rule: Rule, f: FireArgs, key: Record<string, unknown>): Record<string, unknown> {
   let scope: Record<string, unknown>;
-  // A shallow copy, not the event as prototype: making the input's reused event object a prototype
-  // changes its hidden class, and every optimised function that reads or fills events deoptimises
-  // (measured: 150 hits cost 150 ms per million packets). Rendering finishes before the event is reused.
-  if (f.event) scope = { ...f.event } as Record<string, unknown>;
-  else {
+  // A copy of the event's own fields, made by adding them one by one to an empty object, whose
+  // hidden-class transitions V8 caches. Not the event as prototype: making an input's reused event
+  // object a prototype sends every later store into it (by the decoder, per packet) down V8's slow
+  // path. Not a spread copy either: adding the fields below to a spread copy costs about 11 µs in
+  // Node 20, against 0.5 µs this way. Rendering finishes before the event object is reused.
+  if (f.event) {
+    scope = {};
+    const ev = f.event as unknown as Record<string, unknown>;
+    for (const k of Object.keys(ev)) scope[k] = ev[k];
+  } else {
     scope = { ts: f.ts };
     const names = f.keyNames ?? rule.key.names;
     for (let i = 0; i < names.length; i++) setPath(scope, names[i], f.key[i]);
