@@ -183,3 +183,23 @@ test('SQLite: a key that left memory before its sighting was written is still kn
   assert.equal(stats(h).liveKeys, 3);
   h.engine.close();
 });
+
+test('SQLite: new keys cost no disk lookup, and every key on disk is still known through filter refills and a restart', (t) => {
+  const { memory, path } = sqlite(t, { batchSize: 100, flushEveryMs: 1e12 });
+  const h = harness(LEARNER(1000), { memory });
+  // 20,000 spoofed sources through a 1,000-key cap: the filter (sized 2,000) is refilled many times.
+  for (let i = 0; i < 20_000; i++) h.feed(pkt({ ts: i, src: spoofed(i) }));
+  assert.equal(h.hits.length, 20_000);
+  assert.ok(memory.lookups < 20_000 * 0.02, `new keys were looked up on disk ${memory.lookups} times (false positives only)`);
+  h.engine.close();
+
+  // A restart: the filter is built from the file, so the 1,000 keys still stored are known and nothing else is.
+  const again = new SqliteKeyMemory(path, { batchSize: 100, flushEveryMs: 1e12, cacheKeys: 10 });
+  const h2 = harness(LEARNER(1000), { memory: again });
+  for (let i = 19_000; i < 20_000; i++) h2.feed(pkt({ ts: 30_000 + i, src: spoofed(i) }));
+  assert.equal(h2.hits.length, 0, 'the 1,000 most recently seen keys are remembered');
+  assert.equal(again.lookups, 1000, 'each of them was looked up once (only 10 held in memory)');
+  h2.feed(pkt({ ts: 60_000, src: spoofed(5) }));
+  assert.deepEqual(h2.hits.map((x) => x.src), [spoofed(5)], 'a key forgotten under the cap is new again');
+  h2.engine.close();
+});

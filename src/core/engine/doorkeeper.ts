@@ -26,14 +26,8 @@ export class Doorkeeper {
   /** Was the key (by its `hashKey`) inserted recently? Records it either way. */
   seenThenAdd(h: number): boolean {
     const base = ((h >>> 0) % this.blocks) * 4;
-    // Five bit positions in 0..63 from a second mix of the hash.
-    let g = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-    g ^= g >>> 12;
-    let lo = 0, hi = 0;
-    for (let i = 0; i < 5; i++, g >>>= 6) {
-      const b = g & 63;
-      if (b < 32) lo |= 1 << b; else hi |= 1 << (b - 32);
-    }
+    blockBits(h);
+    const lo = BITS[0], hi = BITS[1];
     const w = this.words, c = base + this.cur, p = base + (this.cur ^ 2);
     const inCur = (w[c] & lo) === lo && (w[c + 1] & hi) === hi;
     const inPrev = (w[p] & lo) === lo && (w[p + 1] & hi) === hi;
@@ -51,6 +45,21 @@ export class Doorkeeper {
     this.cur = old;
     this.n = 0;
   }
+}
+
+/** The bits `blockBits` chose: the low and high words of a 64-bit block. */
+export const BITS = new Int32Array(2);
+
+/** Five bit positions in a 64-bit block from a second mix of a key's hash, into BITS (no allocation). */
+export function blockBits(h: number): void {
+  let g = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  g ^= g >>> 12;
+  let lo = 0, hi = 0;
+  for (let i = 0; i < 5; i++, g >>>= 6) {
+    const b = g & 63;
+    if (b < 32) lo |= 1 << b; else hi |= 1 << (b - 32);
+  }
+  BITS[0] = lo; BITS[1] = hi;
 }
 
 /** A well-mixed 32-bit hash of a key string (FNV-1a, then murmur3's finaliser). */

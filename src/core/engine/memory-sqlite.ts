@@ -32,6 +32,15 @@
 import Database from 'better-sqlite3';
 import type { KeyMemory, MemoryBound, RuleMemory } from './types/api.ts';
 import { PURGE_CHUNK, PURGE_EVERY_MS } from './memory.ts';
+import { KeyFilter } from './key-filter.ts';
+
+/**
+ * Keys per rule up to which a filter of the keys on disk is kept (2 ×
+ * max_keys of them, 4 bytes per key): a key it does not hold is new without
+ * a disk lookup, which is what most keys of a flood are. Past it (a rule with
+ * more than 2,000,000 keys), every key not held in memory is looked up.
+ */
+const FILTER_MAX_KEYS = 4_000_000;
 
 export interface SqliteKeyMemoryOptions {
   readonly batchSize?: number;
@@ -63,6 +72,8 @@ interface RuleState {
   /** Keys in `recent` whose newer "last seen" waits (see refreshEveryMs); written before deletions by age. */
   readonly lazy: Map<string, Held>;
   nextPurgeAt: number;
+  /** Every key on disk and every due key (and, until the next refill, some deleted ones); null: no filter. */
+  filter: KeyFilter | null;
 }
 
 export class SqliteKeyMemory implements KeyMemory {
@@ -73,6 +84,9 @@ export class SqliteKeyMemory implements KeyMemory {
   private readonly trimOldest: Database.Statement;
   private readonly purgeSilent: Database.Statement;
   private readonly nthOldest: Database.Statement;
+  private readonly ruleKeys: Database.Statement;
+  /** Keys looked up on disk (not held in memory, and possibly stored): for metrics and tests. */
+  lookups = 0;
   private readonly rules = new Map<string, RuleState>();
   private pendingCount = 0;
   private readonly batchSize: number;
@@ -103,6 +117,7 @@ export class SqliteKeyMemory implements KeyMemory {
     this.purgeSilent = this.db.prepare(`DELETE FROM vigil_first_seen WHERE rule = @rule AND key IN
       (SELECT key FROM vigil_first_seen WHERE rule = @rule AND last_ts < @before ORDER BY last_ts LIMIT @n) RETURNING key`);
     this.nthOldest = this.db.prepare('SELECT last_ts AS t FROM vigil_first_seen WHERE rule = ? ORDER BY last_ts, key LIMIT 1 OFFSET ?');
+    this.ruleKeys = this.db.prepare('SELECT key FROM vigil_first_seen WHERE rule = ?').pluck();
     this.batchSize = opts.batchSize ?? 1000;
     this.flushEveryMs = opts.flushEveryMs ?? 1000;
     this.purgeEveryMs = opts.purgeEveryMs ?? PURGE_EVERY_MS;
@@ -116,7 +131,11 @@ export class SqliteKeyMemory implements KeyMemory {
     let s = this.rules.get(rule);
     if (s === undefined) {
       const n = (this.countRows.get(rule) as { n: number }).n;
-      this.rules.set(rule, (s = { rule, bound, keys: n, recent: new Map(), due: new Map(), lazy: new Map(), nextPurgeAt: -Infinity }));
+      this.rules.set(rule, (s = { rule, bound, keys: n, recent: new Map(), due: new Map(), lazy: new Map(), nextPurgeAt: -Infinity, filter: null }));
+      this.refill(s);
+    } else if (s.bound.maxKeys !== bound.maxKeys) {
+      s.bound = bound;
+      this.refill(s);
     } else s.bound = bound;
     const state = s;
     return { seen: (key, ts) => this.seen(state, key, ts), size: () => state.keys };
@@ -134,8 +153,9 @@ export class SqliteKeyMemory implements KeyMemory {
       if (!known || ts - h.disk > this.refreshEveryMs) this.makeDue(s, key, h);
       else if (!s.due.has(key)) s.lazy.set(key, h);
     } else {
-      const row = this.get.get(s.rule, key) as Sighting | undefined;
-      if (row === undefined) s.keys++;
+      let row: Sighting | undefined;
+      if (s.filter === null || s.filter.mightHave(key)) { this.lookups++; row = this.get.get(s.rule, key) as Sighting | undefined; }
+      if (row === undefined) { s.keys++; s.filter?.add(key); }
       known = row !== undefined && (forget === null || ts - row.last <= forget);
       h = { first: known ? row!.first : ts, last: ts, disk: row === undefined ? -Infinity : row.last };
       this.makeDue(s, key, h);
@@ -144,6 +164,22 @@ export class SqliteKeyMemory implements KeyMemory {
     if (this.lastFlushTs === -Infinity) this.lastFlushTs = ts;
     if (this.pendingCount >= this.batchSize || ts - this.lastFlushTs >= this.flushEveryMs || this.backlog) this.flush(ts);
     return known;
+  }
+
+  /**
+   * Build the rule's key filter afresh, sized for its max_keys: from the keys
+   * on disk and the due keys not written yet (every other key held in memory
+   * is on disk). Done at start, when max_keys changes, and once the filter is
+   * full, which is after at least max_keys new keys: a scan of at most
+   * max_keys rows per max_keys new keys.
+   */
+  private refill(s: RuleState): void {
+    const capacity = Math.max(1024, 2 * s.bound.maxKeys);
+    if (capacity > FILTER_MAX_KEYS) { s.filter = null; return; }
+    if (s.filter === null || s.filter.capacity !== capacity) s.filter = new KeyFilter(capacity);
+    else s.filter.clear();
+    for (const key of this.ruleKeys.iterate(s.rule) as IterableIterator<string>) s.filter.add(key);
+    for (const key of s.due.keys()) s.filter.add(key);
   }
 
   /** Make the key the most recently seen in memory; past the cap the least recently seen leaves. */
@@ -210,6 +246,7 @@ export class SqliteKeyMemory implements KeyMemory {
         s.nextPurgeAt = n === this.deleteChunk ? ts : ts + this.purgeEveryMs;
         if (n === this.deleteChunk) this.backlog = true;
       }
+      if (s.filter?.full) this.refill(s);
     }
     this.pendingCount = 0;
     return evictions;
