@@ -64,7 +64,8 @@ const PLAIN_NAME = /^[A-Za-z_$][\w$]*$/;
  */
 function copyEventFields(ev: Record<string, unknown>): Record<string, unknown> {
   const keys = Object.keys(ev);
-  const sig = keys.join(',');
+  // Unambiguous: a key holding the separator changes the count of separators, which the length prefix pins.
+  const sig = `${keys.length}\u0000${keys.join('\u0000')}`;
   let make = scopeMakers.get(sig);
   if (make === undefined) {
     // `__proto__: x` in a literal would set the prototype, and odd names need quoting: such shapes copy in a loop.
