@@ -130,13 +130,14 @@ export class SqliteKeyMemory implements KeyMemory {
   forRule(rule: string, bound: MemoryBound): RuleMemory {
     let s = this.rules.get(rule);
     if (s === undefined) {
-      const n = (this.countRows.get(rule) as { n: number }).n;
-      this.rules.set(rule, (s = { rule, bound, keys: n, recent: new Map(), due: new Map(), lazy: new Map(), nextPurgeAt: -Infinity, filter: null }));
-      this.refill(s);
-    } else if (s.bound.maxKeys !== bound.maxKeys) {
+      this.rules.set(rule, (s = { rule, bound, keys: 0, recent: new Map(), due: new Map(), lazy: new Map(), nextPurgeAt: -Infinity, filter: null }));
+      // The filter's fill reads every row once: it counts them too.
+      s.keys = this.refill(s) ?? (this.countRows.get(rule) as { n: number }).n;
+    } else {
+      const resized = s.bound.maxKeys !== bound.maxKeys;
       s.bound = bound;
-      this.refill(s);
-    } else s.bound = bound;
+      if (resized) this.refill(s);
+    }
     const state = s;
     return { seen: (key, ts) => this.seen(state, key, ts), size: () => state.keys };
   }
@@ -169,17 +170,19 @@ export class SqliteKeyMemory implements KeyMemory {
   /**
    * Build the rule's key filter afresh, sized for its max_keys: from the keys
    * on disk and the due keys not written yet (every other key held in memory
-   * is on disk). Done at start, when max_keys changes, and once the filter is
+   * is on disk). Returns the rows read, or null when the rule keeps no filter. Done at start, when max_keys changes, and once the filter is
    * full, which is after at least max_keys new keys: a scan of at most
    * max_keys rows per max_keys new keys.
    */
-  private refill(s: RuleState): void {
+  private refill(s: RuleState): number | null {
     const capacity = Math.max(1024, 2 * s.bound.maxKeys);
-    if (capacity > FILTER_MAX_KEYS) { s.filter = null; return; }
+    if (capacity > FILTER_MAX_KEYS) { s.filter = null; return null; }
     if (s.filter === null || s.filter.capacity !== capacity) s.filter = new KeyFilter(capacity);
     else s.filter.clear();
-    for (const key of this.ruleKeys.iterate(s.rule) as IterableIterator<string>) s.filter.add(key);
+    let rows = 0;
+    for (const key of this.ruleKeys.iterate(s.rule) as IterableIterator<string>) { s.filter.add(key); rows++; }
     for (const key of s.due.keys()) s.filter.add(key);
+    return rows;
   }
 
   /** Make the key the most recently seen in memory; past the cap the least recently seen leaves. */

@@ -78,7 +78,6 @@ interface ExprSource {
 }
 const sources = new WeakMap<object, ExprSource>();
 
-
 /** An expression's compile environment (the same object for every expression of one ruleset), or undefined. */
 export function exprEnv(fn: (scope: object) => unknown): CompileEnv | undefined { return sources.get(fn)?.env; }
 

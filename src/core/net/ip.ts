@@ -3,7 +3,7 @@
  * loopback, subnet keys. Everything returns null/0 on bad input, never throws.
  */
 import { parseIPv4, formatIPv4, maskV4 } from './ipv4.ts';
-import { parseIPv6, formatIPv6, isV4Mapped, maskV6 } from './ipv6.ts';
+import { parseIPv6, formatIPv6, maskV6 } from './ipv6.ts';
 
 const scratch = new Uint32Array(4);
 const mask = new Uint32Array(4);
@@ -37,19 +37,14 @@ export function normalizeIp(text: unknown): string | null {
   return canon;
 }
 
-/** Whether canonical IPv6 text (from normalizeIp) is loopback: ::1 or IPv4-mapped 127.0.0.0/8. */
-export function isCanonicalV6Loopback(canon: string): boolean {
-  return canon === '::1' || canon.startsWith('::ffff:127.');
-}
-
-/** 127.0.0.0/8, ::1, and IPv4-mapped loopback (::ffff:127.x.x.x). */
+/** 127.0.0.0/8, ::1, and IPv4-mapped loopback (::ffff:127.x.x.x), in any spelling. */
 export function isLoopback(text: unknown): boolean {
   if (typeof text !== 'string') return false;
   const v4 = parseIPv4(text);
   if (v4 >= 0) return v4 >>> 24 === 127;
-  if (!parseIPv6(text, scratch)) return false;
-  if (isV4Mapped(scratch)) return scratch[3] >>> 24 === 127;
-  return scratch[0] === 0 && scratch[1] === 0 && scratch[2] === 0 && scratch[3] === 1;
+  // Canonical IPv6 text (remembered by normalizeIp) spells both forms one way.
+  const canon = normalizeIp(text);
+  return canon === '::1' || (canon !== null && canon.startsWith('::ffff:127.'));
 }
 
 /**

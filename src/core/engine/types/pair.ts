@@ -13,8 +13,7 @@ import type { CompiledExpr, Rule } from '../../rules/types.ts';
 import type { VigilEvent } from '../../event.generated.ts';
 import type { CorrelationType, ParamTools, RuntimeEnv } from './api.ts';
 import type { TimerHandle } from '../../clock.ts';
-import { KeyTable } from '../key-table.ts';
-import { SWEEP_EVERY } from './state-table.ts';
+import { StateTable } from './state-table.ts';
 import { copyKey, encodeKey } from '../key.ts';
 
 interface Side { readonly when: CompiledExpr | null; readonly key: readonly CompiledExpr[] | null }
@@ -82,15 +81,14 @@ export const pair: CorrelationType<PairParams> = {
 
 function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
   const { first, second, window, absence } = rule.params;
-  const release = (e: Entry): void => {
-    if (e !== BARE && e.timer !== null) { env.clock.cancel(e.timer); e.timer = null; }
-  };
-  const states = new KeyTable<Entry>(rule.maxKeys, (_k, e) => { release(e); env.evicted(); });
   // A pending first older than the window can never pair: it is ignored when
-  // looked up, and every few thousand events such firsts are dropped (expiry,
-  // not eviction), so they do not wait for max_keys to push them out.
-  let sinceSweep = 0;
-  const drop = (keyStr: string): void => { const e = states.peek(keyStr); if (e !== undefined) release(e); states.delete(keyStr); };
+  // looked up, and the table's sweep drops such firsts (expiry, not eviction),
+  // so they do not wait for max_keys to push them out. With absence a first's
+  // timer (due 1 ms after the window) has always fired before its entry is that old.
+  const states = new StateTable<Entry>(rule.maxKeys, env, window + (absence ? 1 : 0), (e) => {
+    if (e !== BARE && e.timer !== null) { env.clock.cancel(e.timer); e.timer = null; }
+  });
+  const table = states.table;
   const names = first.key ? first.key.map((e) => e.source) : rule.key.names;
   const firstBuf: unknown[] = new Array(first.key?.length ?? 0);
   const secondBuf: unknown[] = new Array(second.key?.length ?? 0);
@@ -114,22 +112,20 @@ function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
 
   const expire = (p: Pending, keyStr: string, firstTs: number, due: number): void => {
     p.timer = null;
-    states.delete(keyStr);
+    table.delete(keyStr);
     env.fire({ event: null, key: p.key, keyNames: names, ts: due, first_ts: firstTs, data: { first: firstData(p.key) } });
   };
 
   return {
     onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void {
       const t = ev.ts;
-      // With absence a first's timer (due 1 ms after the window) has always fired before its entry is this old.
-      if (++sinceSweep >= SWEEP_EVERY) { sinceSweep = 0; states.sweep(t - window - (absence ? 1 : 0), (_k, e) => release(e)); }
+      states.sweepWhenDue(t);
       if (second.when === null || second.when.fn(ev)) {
         const k2 = keyStrOf(second, secondBuf, ev, keyStr);
         // NaN (nothing pending) fails the test.
-        const firstTs = k2 !== null ? states.lastOf(k2) : NaN;
+        const firstTs = k2 !== null ? table.lastOf(k2) : NaN;
         if (t - firstTs <= window) {
-          const pending = states.peek(k2!)!;
-          release(pending);
+          const pending = table.peek(k2!)!;
           states.delete(k2!);
           if (!absence) {
             const tuple = tupleOf(pending, k2!);
@@ -141,18 +137,17 @@ function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
       if (first.when === null || first.when.fn(ev)) {
         const k1 = keyStrOf(first, firstBuf, ev, keyStr);
         if (k1 === null) return;
-        const existingTs = states.lastOf(k1);
+        const existingTs = table.lastOf(k1);
         if (t - existingTs <= window) return;
-        if (!Number.isNaN(existingTs)) drop(k1);
+        if (!Number.isNaN(existingTs)) states.delete(k1);
         const tuple = first.key ? firstBuf : key;
         // Without absence a stale pending first is ignored when looked up, so only absence needs a timer.
-        if (!absence && tuple.length === 1 && tuple[0] === k1) { states.add(k1, BARE, t); return; }
-        const p = new Pending(copyKey(tuple));
-        states.add(k1, p, t);
+        if (!absence && tuple.length === 1 && tuple[0] === k1) { states.insert(k1, BARE, t); return; }
+        const p = states.insert(k1, new Pending(copyKey(tuple)), t);
         if (absence) p.timer = env.clock.at(t + window + 1, (due) => expire(p, k1, t, due));
       }
     },
-    size: () => states.size,
-    dispose: () => states.clear((_k, e) => release(e)),
+    size: () => states.size(),
+    dispose: () => states.dispose(),
   };
 }

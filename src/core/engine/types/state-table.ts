@@ -34,14 +34,12 @@ export class StateTable<S> {
   readonly table: KeyTable<S>;
   private sinceSweep = 0;
 
-  constructor(maxKeys: number, private readonly env: RuntimeEnv, private readonly horizonMs: number, readonly release: (s: S) => void) {
+  constructor(maxKeys: number, env: RuntimeEnv, private readonly horizonMs: number, readonly release: (s: S) => void) {
     this.table = new KeyTable<S>(maxKeys, (_k, s) => {
       release(s);
       env.evicted();
     });
   }
-
-  get clock(): Clock { return this.env.clock; }
 
   /**
    * Existing state for the key, marked used at event time `t`; undefined
@@ -49,8 +47,13 @@ export class StateTable<S> {
    * Every few thousand calls, keys idle past the horizon are swept first.
    */
   find(keyStr: string, t: number): S | undefined {
-    if (++this.sinceSweep >= SWEEP_EVERY) { this.sinceSweep = 0; this.table.sweep(t - this.horizonMs, (_k, s) => this.release(s)); }
+    this.sweepWhenDue(t);
     return this.table.touch(keyStr, t);
+  }
+
+  /** Counts a lookup at event time `t`; every SWEEP_EVERY of them, drops the keys idle past the horizon (expiry, not eviction). */
+  sweepWhenDue(t: number): void {
+    if (++this.sinceSweep >= SWEEP_EVERY) { this.sinceSweep = 0; this.table.sweep(t - this.horizonMs, (_k, s) => this.release(s)); }
   }
 
   /** Add the state of a new key, used at event time `t`. */

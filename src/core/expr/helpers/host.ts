@@ -3,7 +3,7 @@ import type { HelperSpec } from './types.ts';
 import type { HostFacts } from '../../host.ts';
 import { CidrSet, compileCidrs } from '../../net/cidr.ts';
 import { parseIPv4 } from '../../net/ipv4.ts';
-import { isCanonicalV6Loopback, normalizeIp } from '../../net/ip.ts';
+import { isLoopback, normalizeIp } from '../../net/ip.ts';
 import { toPort } from './args.ts';
 
 // Allow-lists are compiled once per HostFacts.allow array; new facts bring a new array.
@@ -41,8 +41,7 @@ export const is_local: HelperSpec = {
     // IPv4 (the common case): valid text is canonical, so only loopback remains, and
     // that needs a "127." prefix; anything else without a colon is no address at all.
     if (ip.indexOf(':') < 0) return ip.startsWith('127.') && parseIPv4(ip) >= 0;
-    const canon = normalizeIp(ip);
-    return canon !== null && (isCanonicalV6Loopback(canon) || (canon !== ip && ctx.runtime.host.addresses.has(canon)));
+    return inAddressSet(ctx.runtime.host.addresses, ip) || isLoopback(ip);
   },
 };
 
