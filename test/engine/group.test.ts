@@ -40,3 +40,33 @@ test('group: after a hit the key is silent for one window, then counts afresh', 
   h.feed(pkt({ ts: 20_000, flags: 'S' }), pkt({ ts: 20_001, flags: 'S' }), pkt({ ts: 20_002, flags: 'F' }));
   assert.deepEqual(h.hits.map((x) => x.ts), [3, 20_002]);
 });
+
+test('group: a group holds its newest `count` times, so first_ts is the oldest of those', () => {
+  const h = harness(RULE);
+  // Five SYNs: only the newest two are held (4000 and 5000); the FIN completes the groups.
+  h.feed(pkt({ ts: 1000, flags: 'S' }), pkt({ ts: 2000, flags: 'S' }), pkt({ ts: 3000, flags: 'S' }), pkt({ ts: 4000, flags: 'S' }), pkt({ ts: 5000, flags: 'S' }));
+  h.feed(pkt({ ts: 6000, flags: 'F' }));
+  assert.deepEqual([h.hits[0].count, h.hits[0].first_ts, h.hits[0].data], [3, 4000, { counts: { syn: 2, fin: 1 } }]);
+});
+
+test('group: keys count apart, and an event matching two groups counts in both', () => {
+  const h = harness(`
+rules:
+  - id: overlap
+    description: Test rule overlap.
+    on: [packet]
+    type: group
+    key: [src.ip]
+    window: 10s
+    groups:
+      syn: { when: "tcp.flags.syn", count: 3 }
+      synfin: { when: "tcp.flags.syn && tcp.flags.fin", count: 1 }
+`);
+  h.feed(pkt({ ts: 1, flags: 'S', src: '10.77.0.1' }), pkt({ ts: 2, flags: 'S', src: '10.77.0.2' }), pkt({ ts: 3, flags: 'S', src: '10.77.0.1' }));
+  assert.equal(h.hits.length, 0);
+  h.feed(pkt({ ts: 4, flags: 'SF', src: '10.77.0.2' }));
+  assert.equal(h.hits.length, 0, '10.77.0.2 has two SYNs, not three');
+  h.feed(pkt({ ts: 5, flags: 'SF', src: '10.77.0.1' }));
+  assert.equal(h.hits.length, 1);
+  assert.deepEqual([h.hits[0].key, h.hits[0].count, h.hits[0].first_ts, h.hits[0].data], [{ 'src.ip': '10.77.0.1' }, 4, 1, { counts: { syn: 3, synfin: 1 } }]);
+});

@@ -8,14 +8,19 @@
 import type { CompiledExpr, Rule } from '../../rules/types.ts';
 import type { VigilEvent } from '../../event.generated.ts';
 import type { CorrelationType, RuntimeEnv } from './api.ts';
-import { TimeRing } from '../pieces/time-ring.ts';
 import { StateTable, timerRelease, type KeyState } from './state-table.ts';
 
 interface GroupSpec { readonly name: string; readonly when: CompiledExpr; readonly count: number }
 
 export interface GroupParams { readonly groups: readonly GroupSpec[]; readonly window: number }
 
-interface GState extends KeyState { rings: TimeRing[]; firedAt: number }
+/**
+ * One key's state: the groups' rings of event times side by side in one
+ * array (group i owns `count_i` cells from its offset), their heads and
+ * lengths in another. A match reads and writes these two arrays only, not an
+ * object per group.
+ */
+interface GState extends KeyState { times: number[]; hn: number[]; firedAt: number }
 
 export const group: CorrelationType<GroupParams> = {
   name: 'group',
@@ -46,38 +51,61 @@ function buildGroup(rule: Rule & { params: GroupParams }, env: RuntimeEnv) {
   const { groups, window } = rule.params;
   const states = new StateTable<GState>(rule.maxKeys, env, window + 1, timerRelease(env.clock));
   const n = groups.length;
+  const offs: number[] = [];
+  let total = 0;
+  for (const g of groups) { offs.push(total); total += g.count; }
+  // Cloned per new key: doubles from the start, so storing an event time never converts the array.
+  const timesTemplate: number[] = [];
+  for (let i = 0; i < total; i++) timesTemplate.push(-0.5);
+  const hnTemplate: number[] = [];
+  for (let i = 0; i < 2 * n; i++) hnTemplate.push(0);
+  const fresh = (): GState => ({ timer: null, firedAt: -Infinity, times: timesTemplate.slice(), hn: hnTemplate.slice() });
+
+  /** Drops group i's times before `cutoff`; returns how many remain. */
+  const expire = (s: GState, i: number, cutoff: number): number => {
+    const hn = s.hn, cap = groups[i].count, off = offs[i];
+    let h = hn[2 * i], len = hn[2 * i + 1];
+    while (len > 0 && s.times[off + h] < cutoff) { if (++h === cap) h = 0; len--; }
+    hn[2 * i] = h; hn[2 * i + 1] = len;
+    return len;
+  };
+
   return {
     onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void {
       const t = ev.ts;
-      let any = false;
       let s: GState | undefined;
       for (let i = 0; i < n; i++) {
         if (!groups[i].when.fn(ev)) continue;
-        if (!any) {
-          any = true;
-          s = states.find(keyStr, t) ?? states.insert(keyStr, { timer: null, firedAt: -Infinity, rings: groups.map((g) => new TimeRing(g.count)) }, t);
+        if (s === undefined) {
+          s = states.find(keyStr, t) ?? states.insert(keyStr, fresh(), t);
           if (s.firedAt !== -Infinity) {
             if (t - s.firedAt <= window) return;
             s.firedAt = -Infinity;
-            for (const r of s.rings) r.clear();
+            s.hn.fill(0);
           }
         }
-        s!.rings[i].push(t);
+        // Append to group i's ring; when full, the oldest time is overwritten.
+        const hn = s.hn, cap = groups[i].count;
+        const h = hn[2 * i], len = hn[2 * i + 1];
+        let at = h + len;
+        if (at >= cap) at -= cap;
+        s.times[offs[i] + at] = t;
+        if (len < cap) hn[2 * i + 1] = len + 1;
+        else hn[2 * i] = h + 1 === cap ? 0 : h + 1;
       }
-      if (!s) return;
+      if (s === undefined) return;
       const cutoff = t - window;
       let first = Infinity;
       for (let i = 0; i < n; i++) {
-        const r = s.rings[i];
-        r.expireBefore(cutoff);
-        if (r.length < groups[i].count) return;
-        if (r.oldest() < first) first = r.oldest();
+        if (expire(s, i, cutoff) < groups[i].count) return;
+        const oldest = s.times[offs[i] + s.hn[2 * i]];
+        if (oldest < first) first = oldest;
       }
       s.firedAt = t;
       const counts: Record<string, number> = {};
-      let total = 0;
-      for (let i = 0; i < n; i++) { counts[groups[i].name] = s.rings[i].length; total += s.rings[i].length; }
-      env.fire({ event: ev, key, ts: t, count: total, first_ts: first, data: { counts } });
+      let sum = 0;
+      for (let i = 0; i < n; i++) { counts[groups[i].name] = s.hn[2 * i + 1]; sum += s.hn[2 * i + 1]; }
+      env.fire({ event: ev, key, ts: t, count: sum, first_ts: first, data: { counts } });
     },
     size: () => states.size(),
     dispose: () => states.dispose(),
