@@ -54,14 +54,17 @@ test('`vigil plugins` lists the stock plugins by kind', () => {
 
 test('docs/cli.md has a section for every command and a row for every option', () => {
   const doc = readFileSync(join(ROOT, 'docs', 'cli.md'), 'utf8');
-  const commands = vigil(['--help']).stdout.split('Commands:')[1].trim().split('\n')
+  const commands = vigil(['--help']).stdout.split('Commands:')[1].split('\n')
     .filter((l) => /^  \S/.test(l)).map((l) => l.trim().split(/\s+/)[0]).filter((c) => c !== 'help');
+  // The lists below come from --help; if it stopped listing something, the loops would check nothing.
+  for (const c of ['run', 'replay', 'rules', 'fields', 'plugins', 'config', 'version']) assert.ok(commands.includes(c), `--help lists \`${c}\` (got ${commands.join(', ')})`);
   for (const c of commands) {
     const sub = c === 'rules' ? ['rules check', 'rules list', 'rules test'] : [c];
     for (const s of sub) assert.match(doc, new RegExp(`^## vigil ${s}\\b`, 'm'), `docs/cli.md documents \`vigil ${s}\``);
   }
   for (const c of ['run', 'replay']) {
     const opts = [...vigil([c, '--help']).stdout.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1]).filter((o) => o !== '--help');
+    for (const o of ['--config', '--rules', '--var']) assert.ok(opts.includes(o), `vigil ${c} --help lists ${o} (got ${opts.join(', ')})`);
     for (const o of opts) assert.ok(doc.includes('`' + o), `docs/cli.md documents ${c} ${o}`);
   }
 });

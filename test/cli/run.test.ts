@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync, existsSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { request } from 'node:http';
@@ -8,6 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ROOT } from './run-cli.ts';
+
+/**
+ * The exit code of a child we started, once it has exited and its output is read in full ('close');
+ * fails, killing that child (by its pid), if that takes longer than `ms`.
+ */
+async function exitCode(child: ChildProcess, ms: number): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const exited = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+  const guard = new Promise<never>((_, reject) => { timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`vigil run did not exit within ${ms} ms`)); }, ms); });
+  try { return await Promise.race([exited, guard]); } finally { clearTimeout(timer); }
+}
 
 const get = (url: string) => new Promise<string>((resolve, reject) => {
   request(url, (res) => { let b = ''; res.on('data', (c: Buffer) => { b += c; }); res.on('end', () => resolve(b)); }).on('error', reject).end();
@@ -103,27 +114,37 @@ log:
 
 test('vigil run refuses a config with an unknown input plugin, naming the line (exit 1)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-run-'));
+  let child: ChildProcess | null = null;
   try {
     writeFileSync(join(dir, 'vigil.yaml'), 'data_dir: data\nrules:\n  stock: false\ninputs:\n  - use: procnett\n');
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'vigil.js'), 'run', '--config', join(dir, 'vigil.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [join(ROOT, 'bin', 'vigil.js'), 'run', '--config', join(dir, 'vigil.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
     let err = '';
-    child.stderr.on('data', (c: Buffer) => { err += c; });
-    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    proc.stderr.on('data', (c: Buffer) => { err += c; });
+    const code = await exitCode(proc, 30_000);
     assert.equal(code, 1);
     assert.match(err, new RegExp(`${join(dir, 'vigil.yaml').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:5:10 input plugin \`procnett\` is not known; did you mean \`procnet\`\\? \\[VGL_PLUGIN_UNKNOWN\\]`));
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('vigil run with a data_dir that cannot be created ends with exit 3 naming it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-run-'));
+  let child: ChildProcess | null = null;
   try {
     writeFileSync(join(dir, 'not-a-dir'), 'x');
     writeFileSync(join(dir, 'vigil.yaml'), 'data_dir: not-a-dir/data\nrules:\n  stock: false\ninputs:\n  - use: procnet\n');
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'vigil.js'), 'run', '--config', join(dir, 'vigil.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [join(ROOT, 'bin', 'vigil.js'), 'run', '--config', join(dir, 'vigil.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
     let err = '';
-    child.stderr.on('data', (c: Buffer) => { err += c; });
-    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    proc.stderr.on('data', (c: Buffer) => { err += c; });
+    const code = await exitCode(proc, 30_000);
     assert.equal(code, 3);
     assert.match(err, new RegExp(`data_dir ${join(dir, 'not-a-dir', 'data').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: cannot open vigil\\.db \\(ENOTDIR`));
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

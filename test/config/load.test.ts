@@ -73,8 +73,11 @@ test('a duration without a unit is refused', () => {
 test('YAML syntax errors are located', () => {
   const { loaded, diagnostics } = load('rules:\n  dirs: [a, b\nlog: {}\n');
   assert.equal(loaded, null);
+  assert.equal(diagnostics.length, 1);
   assert.equal(diagnostics[0].code, 'VGL_CONFIG_YAML');
-  assert.ok(diagnostics[0].loc.line >= 2);
+  // The `[` opened on line 2 is still open where `log:` starts a new block key, at the start of line 3: that is where YAML knows.
+  assert.deepEqual(diagnostics[0].loc, { file: 'site.yaml', line: 3, col: 1 });
+  assert.match(diagnostics[0].message, /^config is not valid YAML: .*; fix the syntax at this spot$/);
 });
 
 test('an unreadable config file names the file', () => {

@@ -36,7 +36,7 @@ async function read(bytes: Buffer): Promise<{ pkts: Omit<CapturedPacket, 'buf'>[
 }
 
 describe('hand-assembled capture files', () => {
-  it('big-endian pcap, microseconds, raw IP', async () => {
+  it('reads a big-endian microsecond pcap of raw IP: record fields, timestamp and the decoded packet', async () => {
     const file = hex(`
       a1b2c3d4 0002 0004 00000000 00000000 0000ffff 00000065
       6926a2e2 0001e240 00000020 00000020 ${RAW_UDP}`);
@@ -45,7 +45,7 @@ describe('hand-assembled capture files', () => {
     assert.deepEqual(events, [{ ts: 0x6926a2e2 * 1000 + 123.456, iface: undefined, src: { ip: '10.77.0.1', port: 4660 }, dst: { ip: '10.77.0.2', port: 53 }, proto: 'udp' }]);
   });
 
-  it('big-endian pcapng: section, interface with name and ns resolution, enhanced packet', async () => {
+  it('reads a big-endian pcapng: the interface name and nanosecond resolution apply to its enhanced packet', async () => {
     // SHB (28 bytes), IDB with if_name "vx0" and if_tsresol 9 (40 bytes), EPB with 32 data bytes (64 bytes).
     const file = hex(`
       0a0d0d0a 0000001c 1a2b3c4d 0001 0000 ffffffff ffffffff 0000001c
@@ -62,7 +62,7 @@ describe('hand-assembled capture files', () => {
     assert.deepEqual((events[0] as { dst: unknown }).dst, { ip: '10.77.0.2', port: 53 });
   });
 
-  it('little-endian pcapng with an unknown block and a custom option skipped', async () => {
+  it('reads a little-endian pcapng, skipping an unknown block and a custom option', async () => {
     const file = hex(`
       0a0d0d0a 1c000000 4d3c2b1a 0100 0000 ffffffff ffffffff 1c000000
       01000000 20000000 6500 0000 00000400 ad0b 0100 ff000000 00000000 20000000

@@ -34,23 +34,28 @@ function run(argv: string[]): void {
   if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
 }
 
-/** Starts tcpdump in namespace B and resolves once it is listening. */
-function startTcpdump(argv: string[]): Promise<ChildProcess> {
+/**
+ * Starts tcpdump in namespace B, recorded in `started` at once (so `after` kills it whatever happens), and
+ * resolves once it is listening; kills it and rejects if it is not listening within `ms`.
+ */
+function startTcpdump(argv: string[], started: ChildProcess[], ms = 20000): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const p = spawn('ip', ['netns', 'exec', B, 'tcpdump', '-U', ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
+    started.push(p);
     let err = '';
+    const guard = setTimeout(() => { p.kill('SIGKILL'); reject(new Error(`tcpdump was not listening within ${ms} ms: ${err}`)); }, ms);
     p.stderr!.on('data', (d: Buffer) => {
       err += String(d);
-      if (err.includes('listening on')) resolve(p);
+      if (err.includes('listening on')) { clearTimeout(guard); resolve(p); }
     });
-    p.on('exit', (code) => reject(new Error(`tcpdump exited (${code}) before listening: ${err}`)));
+    p.on('exit', (code) => { clearTimeout(guard); reject(new Error(`tcpdump exited (${code}) before listening: ${err}`)); });
   });
 }
 
 /** Resolves when the process exits; kills it and rejects if that takes longer than `ms`. */
 function exited(p: ChildProcess, ms: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (p.exitCode !== null) { resolve(); return; }
+    if (p.exitCode !== null || p.signalCode !== null) { resolve(); return; }
     const guard = setTimeout(() => { p.kill('SIGKILL'); reject(new Error('tcpdump did not see the expected packets in time')); }, ms);
     p.on('exit', () => { clearTimeout(guard); resolve(); });
   });
@@ -87,7 +92,7 @@ describe('decoding packets captured from the kernel', { skip: reason ?? false },
   });
 
   after(() => {
-    for (const p of started) if (p.exitCode === null) p.kill('SIGKILL');
+    for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     spawnSync('ip', ['netns', 'del', A]);
     spawnSync('ip', ['netns', 'del', B]);
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -95,10 +100,8 @@ describe('decoding packets captured from the kernel', { skip: reason ?? false },
 
   it('reads NFLOG records (prefix, addresses, ports) and cooked-v2 frames of the same probes', async () => {
     const nflogFile = join(dir, 'nflog.pcap'), anyFile = join(dir, 'any.pcap');
-    const nf = await startTcpdump(['-i', 'nflog:7', '-c', String(PROBES), '-w', nflogFile]);
-    started.push(nf);
-    const any = await startTcpdump(['-i', 'any', '-y', 'LINUX_SLL2', '-c', String(PROBES), '-w', anyFile, 'udp', 'and', 'dst', 'port', '9']);
-    started.push(any);
+    const nf = await startTcpdump(['-i', 'nflog:7', '-c', String(PROBES), '-w', nflogFile], started);
+    const any = await startTcpdump(['-i', 'any', '-y', 'LINUX_SLL2', '-c', String(PROBES), '-w', anyFile, 'udp', 'and', 'dst', 'port', '9'], started);
     for (let i = 0; i < PROBES; i++) {
       const r = spawnSync('ip', ['netns', 'exec', A, 'socat', '-u', 'STDIN', `UDP:${IP_B}:9,sourceport=4000${i}`], { input: `probe ${i}\n`, timeout: 10000 });
       assert.equal(r.status, 0, String(r.stderr));

@@ -2,10 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LruMap } from '../../src/core/engine/lru-map.ts';
 
-/** Empty the map by shifting: the order it gives is the recency order, oldest first. */
+/** Empty the map by shifting: the order it gives is the recency order, oldest first. At most size + 1 shifts. */
 const drainOldestFirst = <V>(m: LruMap<V>): string[] => {
   const out: string[] = [];
-  while (m.shift((k) => { out.push(k); }));
+  const bound = m.size + 1;
+  for (let i = 0; i < bound && m.shift((k) => { out.push(k); }); i++);
+  assert.equal(m.size, 0, 'shifting empties the map');
+  assert.equal(m.shift(), false, 'an empty map has nothing to shift');
   return out;
 };
 

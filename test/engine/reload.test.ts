@@ -63,7 +63,7 @@ function setup(t: { after(fn: () => unknown): void }) {
   };
 }
 
-test('a changed file reloads: unchanged rules keep state, changed rules start fresh', async (t) => {
+test('a changed file reloads: unchanged rules keep state, changed rules start fresh', { timeout: 30_000 }, async (t) => {
   const s = setup(t);
   s.write('a.yaml', `rules:${rule('kept', 3)}${rule('changed', 3)}`);
   const w = s.start();
@@ -78,7 +78,7 @@ test('a changed file reloads: unchanged rules keep state, changed rules start fr
   assert.equal(w.stats().reloads, 1);
 });
 
-test('a broken file is reported with its location, counted, and the old rules keep running with nothing dropped', async (t) => {
+test('a broken file is reported with its location, counted, and the old rules keep running with nothing dropped', { timeout: 30_000 }, async (t) => {
   const s = setup(t);
   s.write('a.yaml', `rules:${rule('scan', 3)}`);
   const w = s.start();
@@ -97,7 +97,7 @@ test('a broken file is reported with its location, counted, and the old rules ke
   assert.equal(s.engine.stats().rules[0].matches, 3);
 });
 
-test('SIGHUP reloads: by calling the handler and by a real signal to this process', async (t) => {
+test('SIGHUP reloads: by calling the handler and by a real signal to this process', { timeout: 30_000 }, async (t) => {
   const s = setup(t);
   s.write('a.yaml', `rules:${rule('one', 3)}`);
   const w = s.start(true);

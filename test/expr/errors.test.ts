@@ -212,12 +212,27 @@ test('one pass reports every problem, each once', () => {
   ]);
 });
 
-test('every code the compiler can emit is in the code table, and every table code is emitted by a test above', () => {
+test('every code the compiler can emit is in the code table, and every table code is emitted by some input', () => {
   assert.deepEqual(Object.keys(EXPR_CODES).sort(), [
     'VGL_EXPR_BAD_ARGS', 'VGL_EXPR_MACRO_CYCLE', 'VGL_EXPR_SYNTAX', 'VGL_EXPR_TEMPLATE',
     'VGL_EXPR_UNKNOWN_FIELD', 'VGL_EXPR_UNKNOWN_HELPER', 'VGL_EXPR_UNKNOWN_LIST', 'VGL_EXPR_UNKNOWN_VAR',
   ]);
   for (const spec of Object.values(EXPR_CODES)) assert.ok(spec.title && spec.description);
+  // One input per code, each of which must produce exactly that code: a table code nothing emits fails here.
+  const codesOf = (r: ReturnType<typeof compileExpr> | ReturnType<typeof compileTemplate>): string[] => (r.ok ? [] : r.diagnostics.map((d) => d.code));
+  const cycle = makeEnv({ macros: { a: { source: 'b', loc: LOC }, b: { source: 'a', loc: LOC } } });
+  const producers: Record<string, () => string[]> = {
+    VGL_EXPR_BAD_ARGS: () => codesOf(compileExpr('cidr(src.ip)', LOC, makeEnv())),
+    VGL_EXPR_MACRO_CYCLE: () => codesOf(compileExpr('a', LOC, cycle)),
+    VGL_EXPR_SYNTAX: () => codesOf(compileExpr('tcp.flags.syn && && dst.port', LOC, makeEnv())),
+    VGL_EXPR_TEMPLATE: () => codesOf(compileTemplate('blocked {{ src.ip', LOC, makeEnv())),
+    VGL_EXPR_UNKNOWN_FIELD: () => codesOf(compileExpr('dts.port == 22', LOC, makeEnv())),
+    VGL_EXPR_UNKNOWN_HELPER: () => codesOf(compileExpr('!is_locl(src.ip)', LOC, makeEnv())),
+    VGL_EXPR_UNKNOWN_LIST: () => codesOf(compileExpr('in_list(dst.port, "hot_port")', LOC, makeEnv())),
+    VGL_EXPR_UNKNOWN_VAR: () => codesOf(compileExpr('$zzzzzz', LOC, makeEnv())),
+  };
+  assert.deepEqual(Object.keys(producers).sort(), Object.keys(EXPR_CODES).sort());
+  for (const [code, produce] of Object.entries(producers)) assert.deepEqual(produce(), [code], code);
 });
 
 describe('positions through the raw YAML text (the optional `raw` argument)', () => {

@@ -26,7 +26,7 @@ describe('host helpers', () => {
       assert.equal(h.is_local('2001:db8::zz'), false);
     }
   });
-  test('is_gateway', () => {
+  test('is_gateway is true for a configured gateway address and false for any other', () => {
     assert.equal(h.is_gateway('10.77.0.254'), true);
     assert.equal(h.is_gateway('10.77.0.2'), false);
   });
@@ -56,7 +56,7 @@ describe('host helpers', () => {
 });
 
 describe('value helpers', () => {
-  test('strings', () => {
+  test('string helpers change case, test prefixes and suffixes, and contains() compares list elements strictly', () => {
     assert.equal(h.lower('RooT'), 'root');
     assert.equal(h.upper('tcp'), 'TCP');
     assert.equal(h.startswith('/tmp/x', '/tmp/'), true);
@@ -65,12 +65,12 @@ describe('value helpers', () => {
     assert.equal(h.contains([22, 23], 23), true);
     assert.equal(h.contains([22, 23], '23'), false);
   });
-  test('len, int, str', () => {
+  test('len counts strings, lists and object keys; int truncates numeric text; str renders any value, undefined as empty', () => {
     assert.deepEqual([h.len('abc'), h.len([1, 2]), h.len({ a: 1 }), h.len(5)], [3, 2, 1, undefined]);
     assert.deepEqual([h.int('42'), h.int(' 7 '), h.int(-3.9), h.int('4x'), h.int(null)], [42, 7, -3, undefined, undefined]);
     assert.deepEqual([h.str(22), h.str(undefined), h.str([1, 'a']), h.str(true)], ['22', '', '[1,"a"]', 'true']);
   });
-  test('addresses', () => {
+  test('address helpers tell the IP version, canonicalise text, key by subnet and match CIDRs or named lists', () => {
     assert.equal(h.ip_version('::1'), 6);
     assert.equal(h.ip_version('1.2.3'), undefined);
     assert.equal(h.normalize_ip('2001:DB8::0:1'), '2001:db8::1');

@@ -49,6 +49,16 @@ before(async () => {
 });
 after(() => { listener.close(); rmSync(dir, { recursive: true, force: true }); });
 
+/** How long an input may take to emit its first event, or to end after stop (a failure guard, never a synchronisation). */
+const WAIT_MS = 20_000;
+
+/** `p`, or a rejection naming `what` once `ms` have passed without it; the guard timer is always cleared. */
+async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const guard = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms); });
+  try { return await Promise.race([p, guard]); } finally { clearTimeout(timer); }
+}
+
 function leafPaths(o: object, prefix = ''): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(o)) {
@@ -84,10 +94,13 @@ test('every registered plugin passes the compliance checks', async (t) => {
         let first: () => void = () => {};
         const gotOne = new Promise<void>((r) => { first = r; });
         const running = inst.start((ev) => { events.push(structuredClone(ev)); first(); });
-        await Promise.race([gotOne, running]);
-        await inst.stop();
-        await inst.stop();
-        await running;
+        try {
+          await within(Promise.race([gotOne, running]), WAIT_MS, `${plugin.name}: a first event or the end of input`);
+        } finally {
+          await inst.stop();
+          await inst.stop();
+          await within(running, WAIT_MS, `${plugin.name}: start() settling after stop()`);
+        }
         assert.ok(events.length > 0, 'the input produced events');
         for (const ev of events) {
           assert.ok((plugin as InputPlugin<unknown>).emits.includes(ev.kind as 'packet'), `emits declares ${ev.kind}`);

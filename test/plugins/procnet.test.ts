@@ -8,6 +8,16 @@ import { pluginContext } from '../../src/core/plugins/context.ts';
 import type { VigilEvent } from '../../src/core/plugin-api.ts';
 import { testServices } from './harness.ts';
 
+/** How long a wait on the live socket table may take before the test fails (a failure guard, never a synchronisation). */
+const WAIT_MS = 20_000;
+
+/** `p`, or a rejection naming `what` once `ms` have passed without it; the guard timer is always cleared. */
+async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const guard = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms); });
+  try { return await Promise.race([p, guard]); } finally { clearTimeout(timer); }
+}
+
 test('hex addresses from /proc/net decode as the kernel writes them (little-endian words)', () => {
   assert.equal(hexIpv4('0100007F'), '127.0.0.1');
   assert.equal(hexIpv4('0A004D0A'), '10.77.0.10');
@@ -55,10 +65,17 @@ test('procnet reports a real loopback listener, client and accepted socket as th
   const mine = (ev: VigilEvent) => ev.dst?.port === port || ev.src?.port === port;
   const seen: VigilEvent[] = [];
   let wake: (() => void) | null = null;
-  const until = async (pred: () => boolean) => { while (!pred()) await new Promise<void>((r) => { wake = r; }); };
+  /** Waits for events until `pred` holds: each wait ends on the next matching event, and the whole wait is bounded. */
+  const until = async (pred: () => boolean, what: string) => {
+    const deadline = Date.now() + WAIT_MS;
+    for (let i = 0; !pred(); i++) {
+      if (i >= 10_000 || Date.now() > deadline) assert.fail(`${what} not seen within ${WAIT_MS} ms; saw ${JSON.stringify(seen.map((e) => e.sock))}`);
+      await within(new Promise<void>((r) => { wake = r; }), Math.max(1, deadline - Date.now()), what).catch(() => undefined);
+    }
+  };
   const running = input.start((ev) => { if (mine(ev)) { seen.push(ev); wake?.(); } });
   try {
-    await until(() => seen.filter((e) => e.sock?.change === 'appeared').length >= 3);
+    await until(() => seen.filter((e) => e.sock?.change === 'appeared').length >= 3, 'the listener, client and accepted socket');
     const appeared = seen.filter((e) => e.sock?.change === 'appeared');
     const exe = realpathSync(process.execPath);
     for (const ev of appeared) {
@@ -80,14 +97,14 @@ test('procnet reports a real loopback listener, client and accepted socket as th
     server.close();
     client.destroy();
     for (const s of accepted) s.destroy();
-    await until(() => seen.some((e) => e.sock?.change === 'gone' && e.sock?.state === 'LISTEN'));
+    await until(() => seen.some((e) => e.sock?.change === 'gone' && e.sock?.state === 'LISTEN'), 'the listener going');
     const gone = seen.find((e) => e.sock?.change === 'gone' && e.sock?.state === 'LISTEN')!;
     assert.equal(gone.proc?.pid, process.pid);
     assert.ok(svc.metrics.value('vigil_procnet_polls_total')! >= 2);
   } finally {
     await input.stop();
     await input.stop();
-    await running;
+    await within(running, WAIT_MS, 'procnet ending after stop');
   }
 });
 
@@ -106,11 +123,11 @@ test('procnet reads the IPv6 table: a listener on ::1 is reported with its addre
   const found = new Promise<void>((r) => { done = r; });
   const running = input.start((ev) => { if (ev.dst?.port === port) { seen.push(ev); done(); } });
   try {
-    await Promise.race([found, running]);
+    await within(Promise.race([found, running]), WAIT_MS, `the ::1 listener on port ${port}`);
     assert.equal(seen.length, 1);
     assert.deepEqual([seen[0].dst, seen[0].ip?.version, seen[0].sock?.state, seen[0].proc?.pid], [{ ip: '::1', port }, 6, 'LISTEN', process.pid]);
   } finally {
     await input.stop();
-    await running;
+    await within(running, WAIT_MS, 'procnet ending after stop');
   }
 });
