@@ -1,3 +1,4 @@
+import { eventTimeText } from './event-time.ts';
 /**
  * A rule hit: the contract between the engine, the replay output, the
  * action outbox (phase 2) and fleet publishing. Plain, JSON-serialisable data.
@@ -41,7 +42,7 @@ export type HitSink = (hit: Hit) => void;
 /** JSON line form of a hit, as printed by `vigil replay --format json`. */
 export function hitToJson(hit: Hit): Record<string, unknown> {
   const o: Record<string, unknown> = {
-    ts: new Date(hit.ts).toISOString(),
+    ts: eventTimeText(hit.ts),
     rule: hit.rule,
     key: hit.key,
     src: hit.src ?? null,
@@ -50,7 +51,7 @@ export function hitToJson(hit: Hit): Record<string, unknown> {
     message: hit.message,
   };
   if (hit.count !== undefined) o.count = hit.count;
-  if (hit.first_ts !== undefined) o.first_ts = new Date(hit.first_ts).toISOString();
+  if (hit.first_ts !== undefined) o.first_ts = eventTimeText(hit.first_ts);
   o.actions = hit.actions;
   if (hit.data) o.data = hit.data;
   return o;

@@ -58,4 +58,11 @@ describe('PacketDecoder on damaged input', () => {
       assert.ok(text.length > 20, name);
     }
   });
+  it('drops a record whose time no date can hold (a damaged timestamp), counting bad_timestamp, and decodes the next one', () => {
+    const d = new PacketDecoder();
+    const [lt, frame] = samples[0];
+    for (const ts of [1e16, -1e16, NaN, Infinity, 2 ** 53]) assert.equal(d.decode(lt, frame, frame.length, frame.length, ts), null, `ts ${ts}`);
+    assert.equal(d.decode(lt, frame, frame.length, frame.length, 1_768_478_400_000)?.ts, 1_768_478_400_000);
+    assert.deepEqual(d.stats.snapshot().reasons, { bad_timestamp: 5 });
+  });
 });

@@ -70,3 +70,14 @@ rules:
   assert.equal(h.hits.length, 1);
   assert.deepEqual([h.hits[0].key, h.hits[0].count, h.hits[0].first_ts, h.hits[0].data], [{ 'src.ip': '10.77.0.1' }, 4, 1, { counts: { syn: 3, synfin: 1 } }]);
 });
+
+test('group: large counts (rings that grow as times come) count and slide as small ones do', () => {
+  const h = harness(RULE.replace('count: 2 }', 'count: 70 }'));
+  for (let i = 0; i < 75; i++) h.feed(pkt({ ts: 1000 + i * 100, flags: 'S' }));
+  // The ring holds the newest 70 SYNs (1.5 s to 8.4 s); at 11.55 s the one at 1.5 s is out of the window: 69 remain.
+  h.feed(pkt({ ts: 11_550, flags: 'F' }));
+  assert.equal(h.hits.length, 0);
+  h.feed(pkt({ ts: 11_560, flags: 'S' }));
+  assert.equal(h.hits.length, 1);
+  assert.deepEqual([h.hits[0].count, h.hits[0].first_ts, h.hits[0].data], [71, 1600, { counts: { syn: 70, fin: 1 } }]);
+});

@@ -28,6 +28,7 @@ import { NetworkDecoder } from './network.ts';
 import { NflogRecord, parseNflog } from './nflog.ts';
 import { newPacketParts, type PacketEvent, type PacketParts } from './packet-event.ts';
 import { DecodeStats, R } from './stats.ts';
+import { isEventTime } from '../event-time.ts';
 
 export interface PacketDecoderOptions {
   /** Value of the events' `input` field (the input instance name). */
@@ -79,6 +80,7 @@ export class PacketDecoder {
     ev.iface = iface;
     ev.bytes = origLen;
     ev.prefix = undefined;
+    if (!isEventTime(tsMs)) return this.drop(R.bad_timestamp);
     const r = this.link(linktype, buf, offset, end, origLen < caplen ? caplen : origLen);
     if (r !== null) this.stats.decoded++;
     return r;

@@ -13,6 +13,7 @@ import { EVENT_KINDS, FIELD_BY_NAME, FIELD_PREFIXES, FIELDS, type FieldSpec } fr
 import type { VigilEvent } from '../event.generated.ts';
 import { suggestion } from '../text/nearest.ts';
 import { canonicalIpText } from './ip-text.ts';
+import { isEventTime, MAX_EVENT_TIME_MS } from '../event-time.ts';
 
 export interface JsonEventOptions {
   /** Value for `input` when the line has none. */
@@ -97,7 +98,10 @@ function setPath(out: Record<string, unknown>, name: string, value: unknown): vo
 function checkValue(spec: FieldSpec, v: unknown): unknown {
   const name = spec.name;
   if (name === 'ts') {
-    if (typeof v === 'number' && Number.isFinite(v)) return v;
+    if (typeof v === 'number' && Number.isFinite(v)) {
+      if (isEventTime(v)) return v;
+      throw new LineProblem(`\`ts\` ${v} is outside the time a date can hold (±${MAX_EVENT_TIME_MS} ms since the epoch); give ms since the epoch, like 1768478400000`, name);
+    }
     if (typeof v === 'string' && ISO_RE.test(v)) {
       const t = Date.parse(v);
       if (Number.isFinite(t)) return t;

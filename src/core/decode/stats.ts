@@ -8,6 +8,7 @@
  *   transport part was cut short or inconsistent and its fields are missing.
  */
 export const DROP_REASONS = {
+  bad_timestamp: 'The record\'s time is outside what a date can hold (±8.64e15 ms since the epoch): a damaged capture record.',
   unsupported_linktype: 'The capture link type is not one the decoder knows.',
   truncated_link_header: 'The frame is shorter than its link-layer header (Ethernet, cooked, loopback, NFLOG).',
   too_many_vlan_tags: 'More than 4 stacked 802.1Q/802.1ad tags.',

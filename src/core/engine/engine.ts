@@ -29,6 +29,7 @@ import { renderHit } from './render-hit.ts';
 import { ENGINE_ACTIONS } from './engine-actions.ts';
 import { Limiter } from './limiter.ts';
 import { conditionFacts, type ConditionFacts } from '../expr/pins.ts';
+import { isEventTime } from '../event-time.ts';
 
 export type EngineLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
@@ -58,6 +59,8 @@ export interface RuleStats {
 
 export interface EngineStats {
   readonly events: number;
+  /** Events refused because their time lies outside the event-time range (see event-time.ts). */
+  readonly badTime: number;
   readonly matches: number;
   readonly hits: number;
   readonly liveKeys: number;
@@ -146,6 +149,7 @@ export class Engine {
   private lastProto: unknown = undefined;
   private lastDispatch: Dispatch | null = null;
   private events = 0;
+  private badTime = 0;
   private reloads = 0;
   private actionErrors = 0;
   private inPush = false;
@@ -242,12 +246,15 @@ export class Engine {
 
   /** Advance the clock to the event's time (firing due timers), then evaluate it. */
   feed(ev: VigilEvent): void {
+    // Checked before the clock moves: past 2^53 ms adding a period changes nothing, and a periodic timer would never end.
+    if (!isEventTime(ev.ts)) { this.badTime++; return; }
     this.clock.advance(ev.ts);
     this.push(ev);
   }
 
   /** Evaluate one event against every rule listening to its kind. Does not move the clock. */
   push(ev: VigilEvent): void {
+    if (!isEventTime(ev.ts)) { this.badTime++; return; }
     if (!this.timeKnown) this.startTime(ev.ts);
     this.events++;
     if (ev.ts - this.lastSweep > CONTEXT_SWEEP_MS) { this.lastSweep = ev.ts; this.contexts.sweep(ev.ts); }
@@ -277,7 +284,7 @@ export class Engine {
       rules.push({ id: s.rule.id, type: s.rule.type, matches: s.matches, hits: s.hits, liveKeys: live, evictions: s.evictions, limited: s.limited, unkeyed: s.unkeyed });
       matches += s.matches; hits += s.hits; liveKeys += live; evictions += s.evictions; limited += s.limited;
     }
-    return { events: this.events, matches, hits, liveKeys, evictions, limited, actionErrors: this.actionErrors, reloads: this.reloads, rules, contexts: this.contexts.stats() };
+    return { events: this.events, badTime: this.badTime, matches, hits, liveKeys, evictions, limited, actionErrors: this.actionErrors, reloads: this.reloads, rules, contexts: this.contexts.stats() };
   }
 
   /** Dispose every rule (cancelling timers) and flush memory. */

@@ -1,13 +1,14 @@
 /** The one-line text form of hits and events, used by `vigil replay --format text`, `vigil run` and the log action. */
 import type { Hit } from '../hit.ts';
 import type { VigilEvent } from '../event.generated.ts';
+import { eventTimeText } from '../event-time.ts';
 
 function paramText(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 export function hitText(hit: Hit): string {
-  let s = `${new Date(hit.ts).toISOString()} ${hit.severity.toUpperCase()} ${hit.rule}`;
+  let s = `${eventTimeText(hit.ts)} ${hit.severity.toUpperCase()} ${hit.rule}`;
   if (hit.src) s += ` src=${hit.src}`;
   s += ` ${hit.message}`;
   if (hit.count !== undefined) s += ` count=${hit.count}`;
@@ -22,7 +23,7 @@ const endpoint = (e: { ip?: string; port?: number } | undefined): string =>
   !e?.ip ? '-' : (e.ip.includes(':') ? `[${e.ip}]` : e.ip) + (e.port ? `:${e.port}` : '');
 
 export function eventText(ev: VigilEvent): string {
-  let s = `${new Date(ev.ts).toISOString()} ${ev.kind} ${ev.input}`;
+  let s = `${eventTimeText(ev.ts)} ${ev.kind} ${ev.input}`;
   if (ev.proto) s += ` ${ev.proto}`;
   if (ev.src || ev.dst) s += ` ${endpoint(ev.src)} > ${endpoint(ev.dst)}`;
   if (ev.tcp?.flags?.str !== undefined) s += ` flags=${ev.tcp.flags.str || '.'}`;

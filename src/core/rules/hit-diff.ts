@@ -14,6 +14,7 @@
 import type { Hit } from '../hit.ts';
 import type { ExpectedHit } from './test-case.ts';
 import { canonicalJson } from './hash.ts';
+import { eventTimeText } from '../event-time.ts';
 
 /** Beyond this many cells the alignment is positional (a case this large is a bulk replay, not a spec). */
 const MAX_ALIGN_CELLS = 4_000_000;
@@ -104,17 +105,17 @@ function same(field: string, want: unknown, have: unknown): boolean {
 
 function show(field: string, v: unknown): string {
   if (v === undefined) return 'nothing';
-  if ((field === 'ts' || field === 'first_ts') && typeof v === 'number') return new Date(v).toISOString();
+  if ((field === 'ts' || field === 'first_ts') && typeof v === 'number') return eventTimeText(v);
   return JSON.stringify(v);
 }
 
 function summaryOfExpected(e: ExpectedHit): string {
-  const ts = typeof e.fields.ts === 'number' ? ` at ${new Date(e.fields.ts).toISOString()}` : '';
+  const ts = typeof e.fields.ts === 'number' ? ` at ${eventTimeText(e.fields.ts)}` : '';
   const src = e.fields.src !== undefined ? ` src ${String(e.fields.src)}` : '';
   return `rule ${e.rule}${src}${ts}`;
 }
 
 function summaryOfHit(h: Hit): string {
   const src = h.src !== undefined ? ` src ${h.src}` : '';
-  return `rule ${h.rule}${src} at ${new Date(h.ts).toISOString()} key ${JSON.stringify(h.key)}`;
+  return `rule ${h.rule}${src} at ${eventTimeText(h.ts)} key ${JSON.stringify(h.key)}`;
 }

@@ -33,6 +33,9 @@ interface AState extends KeyState {
   quiet: number;
 }
 
+/** Points a key's series may hold. */
+export const MAX_HISTORY = 10_000;
+
 export const anomaly: CorrelationType<AnomalyParams> = {
   name: 'anomaly',
   description: 'A numeric series per key per interval judged by statistical detectors.',
@@ -41,6 +44,8 @@ export const anomaly: CorrelationType<AnomalyParams> = {
     const value = t.expr('value', true);
     const interval = t.duration('interval', true);
     const history = t.has('history') ? t.int('history', true, 3) : 20;
+    // Each key holds its whole series: the cap keeps a key's memory (8 bytes a point) bounded like every other per-key state.
+    if (history !== null && history > MAX_HISTORY) { t.error('history', `\`history\` is at most ${MAX_HISTORY} points (each key keeps them all), got ${history}; use a longer \`interval\` to look further back`, 'VGL_RULE_BAD_PARAM'); return null; }
     const warmup = t.has('warmup') ? t.int('warmup', true, 1) : Math.min(history ?? 20, 8);
     const sensitivity = t.has('sensitivity') ? t.number('sensitivity', true) : 0.99;
     if (sensitivity !== null && !(sensitivity > 0 && sensitivity <= 1)) t.error('sensitivity', `\`sensitivity\` is a score in (0, 1], got ${sensitivity}`, 'VGL_RULE_BAD_PARAM');

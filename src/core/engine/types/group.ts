@@ -8,6 +8,7 @@
 import type { CompiledExpr, Rule } from '../../rules/types.ts';
 import type { VigilEvent } from '../../event.generated.ts';
 import type { CorrelationType, RuntimeEnv } from './api.ts';
+import { TimeRing } from '../pieces/time-ring.ts';
 import { StateTable, timerRelease, type KeyState } from './state-table.ts';
 
 interface GroupSpec { readonly name: string; readonly when: CompiledExpr; readonly count: number }
@@ -15,12 +16,18 @@ interface GroupSpec { readonly name: string; readonly when: CompiledExpr; readon
 export interface GroupParams { readonly groups: readonly GroupSpec[]; readonly window: number }
 
 /**
- * One key's state: the groups' rings of event times side by side in one
+ * One key's state: per group, a ring of the newest `count` event times.
+ * Small groups (FLAT_CELLS in all) keep their rings side by side in one
  * array (group i owns `count_i` cells from its offset), their heads and
- * lengths in another. A match reads and writes these two arrays only, not an
- * object per group.
+ * lengths in another, so a match reads and writes two arrays only. Larger
+ * counts keep a TimeRing per group, which grows as times come: memory is
+ * paid for events that came, not for the count (a flood of one-packet
+ * sources must not cost `count` cells each).
  */
-interface GState extends KeyState { times: number[]; hn: number[]; firedAt: number }
+interface GState extends KeyState { times: number[]; hn: number[]; rings: TimeRing[] | null; firedAt: number }
+
+/** Cells of all a rule's groups up to which rings are laid out flat. */
+const FLAT_CELLS = 64;
 
 export const group: CorrelationType<GroupParams> = {
   name: 'group',
@@ -54,21 +61,43 @@ function buildGroup(rule: Rule & { params: GroupParams }, env: RuntimeEnv) {
   const offs: number[] = [];
   let total = 0;
   for (const g of groups) { offs.push(total); total += g.count; }
+  const flat = total <= FLAT_CELLS;
   // Cloned per new key: doubles from the start, so storing an event time never converts the array.
   const timesTemplate: number[] = [];
-  for (let i = 0; i < total; i++) timesTemplate.push(-0.5);
+  if (flat) for (let i = 0; i < total; i++) timesTemplate.push(-0.5);
   const hnTemplate: number[] = [];
   for (let i = 0; i < 2 * n; i++) hnTemplate.push(0);
-  const fresh = (): GState => ({ timer: null, firedAt: -Infinity, times: timesTemplate.slice(), hn: hnTemplate.slice() });
+  const fresh = (): GState => ({
+    timer: null, firedAt: -Infinity,
+    times: flat ? timesTemplate.slice() : timesTemplate, hn: flat ? hnTemplate.slice() : hnTemplate,
+    rings: flat ? null : groups.map((g) => new TimeRing(g.count)),
+  });
+
+  /** Appends `t` to group i's ring; when full, the oldest time is overwritten. */
+  const push = (s: GState, i: number, t: number): void => {
+    if (s.rings !== null) { s.rings[i].push(t); return; }
+    const hn = s.hn, cap = groups[i].count;
+    const h = hn[2 * i], len = hn[2 * i + 1];
+    let at = h + len;
+    if (at >= cap) at -= cap;
+    s.times[offs[i] + at] = t;
+    if (len < cap) hn[2 * i + 1] = len + 1;
+    else hn[2 * i] = h + 1 === cap ? 0 : h + 1;
+  };
 
   /** Drops group i's times before `cutoff`; returns how many remain. */
   const expire = (s: GState, i: number, cutoff: number): number => {
+    if (s.rings !== null) { const r = s.rings[i]; r.expireBefore(cutoff); return r.length; }
     const hn = s.hn, cap = groups[i].count, off = offs[i];
     let h = hn[2 * i], len = hn[2 * i + 1];
     while (len > 0 && s.times[off + h] < cutoff) { if (++h === cap) h = 0; len--; }
     hn[2 * i] = h; hn[2 * i + 1] = len;
     return len;
   };
+
+  const oldest = (s: GState, i: number): number => s.rings !== null ? s.rings[i].oldest() : s.times[offs[i] + s.hn[2 * i]];
+  const length = (s: GState, i: number): number => s.rings !== null ? s.rings[i].length : s.hn[2 * i + 1];
+  const reset = (s: GState): void => { if (s.rings !== null) for (const r of s.rings) r.clear(); else s.hn.fill(0); };
 
   return {
     onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void {
@@ -81,30 +110,23 @@ function buildGroup(rule: Rule & { params: GroupParams }, env: RuntimeEnv) {
           if (s.firedAt !== -Infinity) {
             if (t - s.firedAt <= window) return;
             s.firedAt = -Infinity;
-            s.hn.fill(0);
+            reset(s);
           }
         }
-        // Append to group i's ring; when full, the oldest time is overwritten.
-        const hn = s.hn, cap = groups[i].count;
-        const h = hn[2 * i], len = hn[2 * i + 1];
-        let at = h + len;
-        if (at >= cap) at -= cap;
-        s.times[offs[i] + at] = t;
-        if (len < cap) hn[2 * i + 1] = len + 1;
-        else hn[2 * i] = h + 1 === cap ? 0 : h + 1;
+        push(s, i, t);
       }
       if (s === undefined) return;
       const cutoff = t - window;
       let first = Infinity;
       for (let i = 0; i < n; i++) {
         if (expire(s, i, cutoff) < groups[i].count) return;
-        const oldest = s.times[offs[i] + s.hn[2 * i]];
-        if (oldest < first) first = oldest;
+        const o = oldest(s, i);
+        if (o < first) first = o;
       }
       s.firedAt = t;
       const counts: Record<string, number> = {};
       let sum = 0;
-      for (let i = 0; i < n; i++) { counts[groups[i].name] = s.hn[2 * i + 1]; sum += s.hn[2 * i + 1]; }
+      for (let i = 0; i < n; i++) { const c = length(s, i); counts[groups[i].name] = c; sum += c; }
       env.fire({ event: ev, key, ts: t, count: sum, first_ts: first, data: { counts } });
     },
     size: () => states.size(),
