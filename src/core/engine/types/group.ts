@@ -73,31 +73,34 @@ function buildGroup(rule: Rule & { params: GroupParams }, env: RuntimeEnv) {
     rings: flat ? null : groups.map((g) => new TimeRing(g.count)),
   });
 
+  // The layout is chosen once per rule: each piece below is one of two plain functions, never a branch per call.
   /** Appends `t` to group i's ring; when full, the oldest time is overwritten. */
-  const push = (s: GState, i: number, t: number): void => {
-    if (s.rings !== null) { s.rings[i].push(t); return; }
-    const hn = s.hn, cap = groups[i].count;
-    const h = hn[2 * i], len = hn[2 * i + 1];
-    let at = h + len;
-    if (at >= cap) at -= cap;
-    s.times[offs[i] + at] = t;
-    if (len < cap) hn[2 * i + 1] = len + 1;
-    else hn[2 * i] = h + 1 === cap ? 0 : h + 1;
-  };
+  const push = flat
+    ? (s: GState, i: number, t: number): void => {
+      const hn = s.hn, cap = groups[i].count;
+      const h = hn[2 * i], len = hn[2 * i + 1];
+      let at = h + len;
+      if (at >= cap) at -= cap;
+      s.times[offs[i] + at] = t;
+      if (len < cap) hn[2 * i + 1] = len + 1;
+      else hn[2 * i] = h + 1 === cap ? 0 : h + 1;
+    }
+    : (s: GState, i: number, t: number): void => { s.rings![i].push(t); };
 
   /** Drops group i's times before `cutoff`; returns how many remain. */
-  const expire = (s: GState, i: number, cutoff: number): number => {
-    if (s.rings !== null) { const r = s.rings[i]; r.expireBefore(cutoff); return r.length; }
-    const hn = s.hn, cap = groups[i].count, off = offs[i];
-    let h = hn[2 * i], len = hn[2 * i + 1];
-    while (len > 0 && s.times[off + h] < cutoff) { if (++h === cap) h = 0; len--; }
-    hn[2 * i] = h; hn[2 * i + 1] = len;
-    return len;
-  };
+  const expire = flat
+    ? (s: GState, i: number, cutoff: number): number => {
+      const hn = s.hn, cap = groups[i].count, off = offs[i];
+      let h = hn[2 * i], len = hn[2 * i + 1];
+      while (len > 0 && s.times[off + h] < cutoff) { if (++h === cap) h = 0; len--; }
+      hn[2 * i] = h; hn[2 * i + 1] = len;
+      return len;
+    }
+    : (s: GState, i: number, cutoff: number): number => { const r = s.rings![i]; r.expireBefore(cutoff); return r.length; };
 
-  const oldest = (s: GState, i: number): number => s.rings !== null ? s.rings[i].oldest() : s.times[offs[i] + s.hn[2 * i]];
-  const length = (s: GState, i: number): number => s.rings !== null ? s.rings[i].length : s.hn[2 * i + 1];
-  const reset = (s: GState): void => { if (s.rings !== null) for (const r of s.rings) r.clear(); else s.hn.fill(0); };
+  const oldest = flat ? (s: GState, i: number): number => s.times[offs[i] + s.hn[2 * i]] : (s: GState, i: number): number => s.rings![i].oldest();
+  const length = flat ? (s: GState, i: number): number => s.hn[2 * i + 1] : (s: GState, i: number): number => s.rings![i].length;
+  const reset = flat ? (s: GState): void => { s.hn.fill(0); } : (s: GState): void => { for (const r of s.rings!) r.clear(); };
 
   return {
     onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void {
