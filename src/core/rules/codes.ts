@@ -18,8 +18,8 @@ export const LOADER_CODES = {
     description: 'A rules directory given on the command line or in the config does not exist, or a file in it cannot be read. Check the path and its permissions.',
   },
   VGL_YAML_SYNTAX: {
-    title: 'YAML syntax error',
-    description: 'The file is not valid YAML (bad indentation, an unclosed bracket or quote, a duplicate key in one map, a tab used for indentation). The location points at the spot the parser stopped; fix the YAML there. Nothing of the file is loaded.',
+    title: 'YAML syntax error, or an alias that cannot be expanded',
+    description: 'The file is not valid YAML (bad indentation, an unclosed bracket or quote, a duplicate key in one map, a tab used for indentation). The location points at the spot the parser stopped; fix the YAML there. An alias (`*name`, repeating the node its anchor `&name` marks) is refused at the alias when it sits inside the node it repeats (`a: &a [1, *a]`, a value without end), or when the file\'s aliases expand to more than 10000 nodes (anchors repeating anchors that repeat others, which would freeze a reload); write the values out, or anchor only the pieces that are shared. Nothing of the file is loaded.',
   },
   VGL_FILE_SHAPE: {
     title: 'A rule file or one of its sections has the wrong shape',
@@ -30,8 +30,8 @@ export const LOADER_CODES = {
     description: 'A rule file may only hold `vars`, `lists`, `macros`, `contexts`, `rules` and `overrides`. The message suggests the nearest valid key.',
   },
   VGL_NAME_INVALID: {
-    title: 'Invalid var, list or macro name',
-    description: 'Var, list and macro names are lower_snake_case (`hot_ports`, `port_scan_threshold`). A list or macro may not take the name of a field root (`src`, `tcp`, …), a condition helper or a jexl word, and a list may not share its name with a macro.',
+    title: 'Invalid name',
+    description: 'Var, list and macro names are lower_snake_case (`hot_ports`, `port_scan_threshold`). A list or macro may not take the name of a field root (`src`, `tcp`, …), a condition helper or a jexl word, and a list may not share its name with a macro. Names that become property names of a hit (the parts of a map-form `key`, the entries of `collect`, the groups of a `group` rule) may not be `__proto__`, which a JavaScript object does not keep as a property; rename it.',
   },
   VGL_VAR_OVERRIDE_UNKNOWN: {
     title: 'Var override names no var of the ruleset',

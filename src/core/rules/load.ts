@@ -82,14 +82,14 @@ export function loadRulesetFromText(files: ReadonlyArray<{ readonly path: string
   for (const f of files) {
     const p = parseSource(f.path, f.text);
     sink.addSource(f.path, p.lines);
-    for (const problem of p.problems) sink.error('VGL_YAML_SYNTAX', problem.loc, `YAML syntax error: ${problem.message}; fix the YAML here (nothing of this file was loaded)`);
+    reportParseProblems(p, sink);
     parsed.push(p);
   }
   let overlay: ParsedFile | undefined;
   if (opts.caseOverlay) {
     overlay = parseSource(opts.caseOverlay.path, opts.caseOverlay.text);
     sink.addSource(overlay.file, overlay.lines);
-    for (const problem of overlay.problems) sink.error('VGL_YAML_SYNTAX', problem.loc, `YAML syntax error: ${problem.message}; fix the YAML here (nothing of this file was loaded)`);
+    reportParseProblems(overlay, sink);
   }
   const c = collect(parsed, sink, overlay);
 
@@ -155,4 +155,11 @@ export function loadRulesetFromText(files: ReadonlyArray<{ readonly path: string
     files: Object.freeze(files.map((f) => f.path)),
   });
   return { ruleset, diagnostics };
+}
+
+function reportParseProblems(p: ParsedFile, sink: DiagnosticSink): void {
+  for (const problem of p.problems) {
+    if (problem.kind === 'alias') sink.error('VGL_YAML_SYNTAX', problem.loc, problem.message);
+    else sink.error('VGL_YAML_SYNTAX', problem.loc, `YAML syntax error: ${problem.message}; fix the YAML here (nothing of this file was loaded)`);
+  }
 }

@@ -25,3 +25,15 @@ export function reservedReason(name: string): string | null {
   if (JEXL_WORDS.includes(name)) return 'it is a jexl word';
   return null;
 }
+
+/**
+ * The error for a name the author gives to a key part, a `collect` entry or a
+ * group (`where` says which), or null when the name is fine. Such names become
+ * property names of the hit (`key`, `data`, `data.counts`), and assigning
+ * `__proto__` to an object sets its prototype instead: the value would
+ * silently vanish from the hit.
+ */
+export function hitNameProblem(name: string, where: string): string | null {
+  if (name !== '__proto__') return null;
+  return `\`${name}\` cannot name ${where}: the name becomes a property of the hit, and a JavaScript object does not keep \`__proto__\` as one, so the value would vanish; rename it, e.g. \`proto\``;
+}

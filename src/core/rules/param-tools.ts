@@ -13,6 +13,7 @@ import type { ValueReader } from './values.ts';
 import { compileActions, type ActionTools } from './actions.ts';
 import { describeNode, type LEntry, type LNode } from './source.ts';
 import { suggestion } from '../text/nearest.ts';
+import { hitNameProblem } from './names.ts';
 
 export interface ParamToolsDeps extends ActionTools {
   readonly reader: ValueReader;
@@ -135,6 +136,11 @@ export class LocatedParamTools implements ParamTools {
     if (n.kind !== 'map') {
       this.deps.sink.error('VGL_RULE_BAD_PARAM', n.loc, `\`${this.prefix}${name}\` must be a map of names, got ${describeNode(n)}`, this.deps.rule);
       return [];
+    }
+    // Types use these names as property names of the hit (groups, collect entries), so unsafe ones are refused here, for every type at once.
+    for (const [key, e] of n.entries) {
+      const bad = hitNameProblem(key, `an entry of \`${this.prefix}${name}\``);
+      if (bad) this.deps.sink.error('VGL_NAME_INVALID', e.keyLoc, bad, this.deps.rule);
     }
     return [...n.entries.keys()];
   }

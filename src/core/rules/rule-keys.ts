@@ -10,7 +10,7 @@ import type { DiagnosticSink } from './context.ts';
 import type { ExprTools } from './exprs.ts';
 import type { ValueReader } from './values.ts';
 import { describeNode, describeValue, type LEntry, type LNode } from './source.ts';
-import { FIELD_PATH } from './names.ts';
+import { FIELD_PATH, hitNameProblem } from './names.ts';
 import { suggestion } from '../text/nearest.ts';
 import { formatDuration } from './duration.ts';
 
@@ -65,6 +65,12 @@ export function readKey(e: LEntry | undefined, exprs: ExprTools, sink: Diagnosti
     }
   } else if (n.kind === 'map') {
     for (const [name, entry] of n.entries) {
+      const bad = hitNameProblem(name, 'a part of `key`');
+      if (bad) {
+        sink.error('VGL_NAME_INVALID', entry.keyLoc, bad, id);
+        ok = false;
+        continue;
+      }
       const c = exprs.expr(`key.${name}`, entry.node);
       if (c) { names.push(name); compiled.push(c); } else ok = false;
     }
