@@ -164,3 +164,19 @@ test('at start, persistent rows that expired while vigil was down are deleted, a
   assert.equal(after.stats().live, 2);
   assert.equal(rows.length, 2, 'the key over the cap is deleted too');
 });
+
+test('a ttl written with combined units ("1m30s"), as rule files allow, sets the context for that long', () => {
+  const h = harness(RULES().replace('ttl: 1m,', 'ttl: "1m30s",'));
+  h.feed(pkt({ ts: 1000, dport: 23 }), pkt({ ts: 91_000, dport: 22 }));
+  assert.deepEqual(h.hits.map((x) => x.rule), ['mark-scanner', 'scanner-touches-ssh'], 'live 90 s after the set');
+  h.feed(pkt({ ts: 91_001, dport: 22 }));
+  assert.equal(h.hits.length, 2, 'expired after 90 s');
+  assert.equal(h.engine.stats().actionErrors, 0);
+});
+
+test('without a state database (replay, rules test) a persistent context is kept for the run, as live', () => {
+  const h = harness(RULES(true));
+  h.feed(pkt({ ts: 1000, dport: 23 }), pkt({ ts: 2000, dport: 22 }));
+  assert.deepEqual(h.hits.map((x) => x.rule), ['mark-scanner', 'scanner-touches-ssh']);
+  assert.equal(h.engine.stats().actionErrors, 0);
+});

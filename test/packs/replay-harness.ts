@@ -18,6 +18,8 @@ export interface HostSpec {
   readonly addresses?: readonly string[];
   readonly tcp?: readonly number[];
   readonly udp?: readonly number[];
+  /** The config's host.allow: addresses or CIDRs never accused. */
+  readonly allow?: readonly string[];
 }
 
 export interface ReplaySetup {
@@ -33,6 +35,7 @@ export function hostFacts(h: HostSpec = {}): HostFacts {
   return emptyHostFacts({
     addresses: new Set(h.addresses ?? []),
     listening: { tcp: new Set(h.tcp ?? []), udp: new Set(h.udp ?? []) },
+    allow: h.allow ?? [],
   });
 }
 

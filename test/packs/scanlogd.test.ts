@@ -32,6 +32,12 @@ const run = (probes: readonly Probe[]) => replayFrames(probes.map(build), { rule
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
 
 describe('scanlogd weights: 3 per privileged port, 1 per other, threshold 21', () => {
+  it('a source the config allow-lists (host.allow) is never logged; another is', () => {
+    const probes = [...syns([21, 22, 23, 25, 53, 80, 110]), ...syns([21, 22, 23, 25, 53, 80, 110], 100, { src: '192.0.2.77' })];
+    const hits = replayFrames(probes.map(build), { rules: [PACK], host: { allow: ['192.0.2.0/28'] } });
+    assert.deepEqual(hits.map((h) => h.src), ['192.0.2.77']);
+  });
+
   it('seven privileged ports make one line', () => {
     const hits = run(syns([21, 22, 23, 25, 53, 80, 110]));
     assert.equal(hits.length, 1);

@@ -302,3 +302,26 @@ rules:
   assert.deepEqual(reporting.actions.map((a) => a.plugin), ['log']);
   assert.notEqual(enforcing.hash, reporting.hash);
 });
+
+test('errors inside folded and multi-line quoted scalars point at the line and column where the mistake is written', () => {
+  const text = [
+    'macros:',
+    '  probe: >-',
+    '    tcp.flags.syn &&',
+    '    dst.prot > 0',
+    'rules:',
+    '  - id: folded',
+    '    description: d',
+    '    on: [packet]',
+    '    when: >-',
+    '      dst.port > 1 &&',
+    '      tcp.flags.synn',
+    '    type: single',
+    '    message: "hello',
+    '      {{ src.ipp }}"',
+    '',
+  ].join('\n');
+  const r = loadRulesetFromText([{ path: 'site.yaml', text }], opts);
+  const at = r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.loc.line}:${d.loc.col} ${d.code}`).sort();
+  assert.deepEqual(at, ['11:7 VGL_EXPR_UNKNOWN_FIELD', '14:10 VGL_EXPR_UNKNOWN_FIELD', '4:5 VGL_EXPR_UNKNOWN_FIELD']);
+});

@@ -228,3 +228,14 @@ rules:
     assert.match(r.cases[2].problems[0], /\n3 \| {3}watch_ports: \[23\]\n/, 'with the case.yaml line under the message');
   } finally { p.done(); }
 });
+
+test('--only selects cases by any part of the name as printed (directory name included)', async () => {
+  const dir = join(PACKS, 'site-tuning');
+  const all = await runRuleTests([dir], { actions: STOCK_ACTIONS });
+  assert.ok(all.cases.length >= 2 && all.cases.every((c) => c.name.startsWith('site-tuning/tests/')), all.cases.map((c) => c.name).join(', '));
+  const byDir = await runRuleTests([dir], { actions: STOCK_ACTIONS, only: 'site-tuning/' });
+  assert.deepEqual(byDir.cases.map((c) => c.name), all.cases.map((c) => c.name));
+  const one = all.cases[0].name;
+  const byName = await runRuleTests([dir], { actions: STOCK_ACTIONS, only: one });
+  assert.deepEqual(byName.cases.map((c) => c.name), [one]);
+});

@@ -16,7 +16,8 @@ export const TOP_LEVEL_KEYS = ['vars', 'lists', 'macros', 'contexts', 'rules', '
 
 export interface VarDef { readonly name: string; readonly value: unknown; readonly loc: SourceLoc }
 export interface ListDef { readonly name: string; readonly values: readonly Scalar[]; readonly loc: SourceLoc }
-export interface MacroDef { readonly name: string; readonly source: string; readonly loc: SourceLoc }
+/** A macro as written; `raw` as on the scalar it came from (see LScalar). */
+export interface MacroDef { readonly name: string; readonly source: string; readonly loc: SourceLoc; readonly raw?: string }
 
 /** A rule as written, with overrides spliced in; keys map to the located node that set them last. */
 export interface RuleDef {
@@ -136,7 +137,7 @@ function collectMacros(m: LMap, out: Collected, sink: DiagnosticSink): void {
       sink.error('VGL_MACRO_VALUE', n.loc, `macro \`${name}\` must be an expression written as a string, got ${describeNode(n)}; write e.g. \`${name}: "false"\``);
       continue;
     }
-    out.macros.set(name, { name, source: String(n.value), loc: n.textLoc });
+    out.macros.set(name, n.raw !== undefined ? { name, source: String(n.value), loc: n.textLoc, raw: n.raw } : { name, source: String(n.value), loc: n.textLoc });
   }
 }
 

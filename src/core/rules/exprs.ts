@@ -30,7 +30,7 @@ export class ExprTools {
       this.sink.error('VGL_RULE_VALUE', n.loc, `\`${what}\` must be an expression written as a string, got ${describeNode(n)}`, this.rule);
       return null;
     }
-    return this.take(this.compiler.compileExpr(String(n.value), n.textLoc, this.env));
+    return this.take(this.compiler.compileExpr(String(n.value), n.textLoc, this.env, n.raw));
   }
 
   template(what: string, n: LNode): CompiledTemplate | null {
@@ -38,7 +38,7 @@ export class ExprTools {
       this.sink.error('VGL_RULE_VALUE', n.loc, `\`${what}\` must be a string (a template with {{ }} holes), got ${describeNode(n)}`, this.rule);
       return null;
     }
-    return this.take(this.compiler.compileTemplate(n.value, n.textLoc, this.templateEnv));
+    return this.take(this.compiler.compileTemplate(n.value, n.textLoc, this.templateEnv, n.raw));
   }
 
   /** Compile a template from text that is not itself a node (e.g. a whole-var action param). */

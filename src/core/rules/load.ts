@@ -104,8 +104,8 @@ export function loadRulesetFromText(files: ReadonlyArray<{ readonly path: string
   }
   const lists: Record<string, readonly unknown[]> = {};
   for (const l of c.lists.values()) lists[l.name] = Object.freeze([...l.values]);
-  const macros: Record<string, { source: string; loc: Diagnostic['loc'] }> = {};
-  for (const m of c.macros.values()) macros[m.name] = { source: m.source, loc: m.loc };
+  const macros: Record<string, { source: string; loc: Diagnostic['loc']; raw?: string }> = {};
+  for (const m of c.macros.values()) macros[m.name] = m.raw !== undefined ? { source: m.source, loc: m.loc, raw: m.raw } : { source: m.source, loc: m.loc };
   Object.freeze(vars); Object.freeze(lists); Object.freeze(macros);
 
   const runtime: HelperRuntime = opts.runtime ?? { host: opts.host ?? emptyHostFacts(), hasContext: () => false };
@@ -118,7 +118,7 @@ export function loadRulesetFromText(files: ReadonlyArray<{ readonly path: string
   // the macro, even when no rule (or many rules) use it.
   const macroTools = new ExprTools(compiler, env, templateEnv, sink, undefined);
   for (const m of c.macros.values()) {
-    macroTools.expr(`macro ${m.name}`, { kind: 'scalar', value: m.source, loc: m.loc, textLoc: m.loc });
+    macroTools.expr(`macro ${m.name}`, m.raw !== undefined ? { kind: 'scalar', value: m.source, loc: m.loc, textLoc: m.loc, raw: m.raw } : { kind: 'scalar', value: m.source, loc: m.loc, textLoc: m.loc });
   }
 
   const enabled: Rule[] = [];

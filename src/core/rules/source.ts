@@ -15,6 +15,12 @@ export interface LScalar {
   readonly loc: SourceLoc;
   /** Where the text itself starts: after a quote, or the first line of a block scalar. Expressions are located from here. */
   readonly textLoc: SourceLoc;
+  /**
+   * The text as written from `textLoc` on, when it differs from `value`
+   * (folded or multi-line scalars, escapes): positions in the value are
+   * mapped through it to the file's own lines and columns.
+   */
+  readonly raw?: string;
 }
 export interface LSeq { readonly kind: 'seq'; readonly items: readonly LNode[]; readonly loc: SourceLoc }
 export interface LEntry { readonly key: string; readonly keyLoc: SourceLoc; readonly node: LNode }
@@ -132,7 +138,13 @@ function convert(doc: Document, node: YamlNode, at: (o: number) => SourceLoc, te
     const value: Scalar = v === null || v === undefined ? null
       : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v
       : String(v);
-    return { kind: 'scalar', value, loc: at(start), textLoc: at(textStart(node.type, start, text)) };
+    const from = textStart(node.type, start, text);
+    const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+    const end = (node.range?.[1] ?? from) - (quoted ? 1 : 0);
+    const raw = typeof value === 'string' && end > from ? text.slice(from, end) : undefined;
+    return raw !== undefined && raw !== value
+      ? { kind: 'scalar', value, loc: at(start), textLoc: at(from), raw }
+      : { kind: 'scalar', value, loc: at(start), textLoc: at(from) };
   }
   return { kind: 'scalar', value: null, loc: at(start), textLoc: at(start) };
 }

@@ -64,8 +64,10 @@ export async function runRuleTests(dirs: readonly string[], opts: RuleTestOption
   const cases: CaseResult[] = [];
   for (const dir of dirs) {
     for (const { name, path } of findTestCases(dir)) {
-      if (opts.only !== undefined && !name.includes(opts.only)) continue;
-      cases.push(await runCase(`${basename(resolve(dir))}/${name}`, path, texts, knownVars, opts));
+      // Matched against the name as printed, so any part of what the user sees selects the case.
+      const shown = `${basename(resolve(dir))}/${name}`;
+      if (opts.only !== undefined && !shown.includes(opts.only)) continue;
+      cases.push(await runCase(shown, path, texts, knownVars, opts));
     }
   }
   return { diagnostics: check.diagnostics, cases };
