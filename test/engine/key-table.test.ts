@@ -36,7 +36,7 @@ test('a key touched again while the flood goes on keeps its state', () => {
   for (let i = 0; i < 50_000; i++) {
     const k = `flood${i}`;
     if (t.touch(k, i) === undefined) t.add(k, { n: 0 }, i);
-    // A probe after every 5 flood keys: still in the 10-key window the first time, protected after.
+    // A probe after every 5 flood keys: still in the 16-key window the first time, protected after.
     if (i % 5 === 4) t.touch('scanner', i)!.n++;
   }
   assert.equal(t.peek('scanner')?.n, 1 + 10_000);
@@ -47,7 +47,7 @@ test('a key that returns after leaving the window is remembered and kept from th
   for (let i = 0; i < 100; i++) t.add(`old${i}`, { n: 0 }, i);
   t.add('slow', { n: 1 }, 0);
   for (let i = 0; i < 500; i++) t.add(`flood${i}`, { n: 0 }, i);
-  assert.ok(evicted.includes('slow'), 'the first visit was pushed out of the 1-key window');
+  assert.ok(evicted.includes('slow'), 'the first visit was pushed out of the 12-key window');
   assert.equal(t.peek('slow'), undefined);
   t.add('slow', { n: 1 }, 1);
   for (let i = 500; i < 5000; i++) t.add(`flood${i}`, { n: 0 }, i);

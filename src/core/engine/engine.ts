@@ -25,9 +25,9 @@ import { InMemoryKeyMemory } from './memory.ts';
 import { SqliteKeyMemory } from './memory-sqlite.ts';
 import { encodeKey } from './key.ts';
 import { buildDispatch, type Dispatch } from './dispatch.ts';
-import { renderHit } from './render-hit.ts';
+import { renderActions, renderHit, templateScope } from './render-hit.ts';
 import { ENGINE_ACTIONS } from './engine-actions.ts';
-import { Limiter } from './limiter.ts';
+import { Limiter, noticeActions } from './limiter.ts';
 import { conditionFacts, type ConditionFacts } from '../expr/pins.ts';
 import { isEventTime } from '../event-time.ts';
 
@@ -133,6 +133,19 @@ function indexKind(entries: readonly Entry[], guards: readonly ((s: object) => u
 type PendingAction = { plugin: string; params: Readonly<Record<string, unknown>>; ts: number; rule: string };
 
 const CONTEXT_SWEEP_MS = 60_000;
+
+/**
+ * The hit that replaces the first one over a rule's limit: its message is the
+ * notice, and it asks only for the actions that record (see noticeActions).
+ * Their templates see the hit's key, count and data but not the event: the
+ * notice speaks for the hits the period drops from here on, not for the one
+ * event that tripped it, so an event field renders empty.
+ */
+function limitNotice(rule: Rule, f: FireArgs, hit: Hit): Hit {
+  const specs = noticeActions(f.actions ?? rule.actions);
+  const actions = specs.length ? renderActions(specs, templateScope(rule, { ...f, event: null }, { ...hit.key })) : [];
+  return { ...hit, message: rule.limit!.notice, actions, tags: [...hit.tags, 'LIMITED'] };
+}
 
 export class Engine {
   readonly clock: Clock;
@@ -342,7 +355,7 @@ export class Engine {
       if (verdict !== 'pass') {
         slot.limited++;
         if (verdict === 'drop') return;
-        out = { ...hit, message: rule.limit!.notice, actions: [], tags: [...hit.tags, 'LIMITED'] };
+        out = limitNotice(rule, f, hit);
       }
     }
     slot.hits++;

@@ -2,16 +2,28 @@
  * Bounded per-rule key state: a segmented LRU with an admission window and a
  * doorkeeper, stored so that a flood of new keys allocates nothing.
  *
- * Segments. A new key enters a small window (1 % of the cap, at least one
- * key). A key touched again, in the window or later, moves to a protected
- * segment (at most 80 % of the cap); the protected segment's oldest key
- * steps down to probation, which also takes the keys the window hands on
- * while the table fills. When the table is full the victim is the window's
- * oldest key as long as the window holds its share, else probation's oldest.
- * So a flood of spoofed one-packet sources churns only the window: keys that
- * were already in the table keep their state, and each flood key's state is
- * dropped after 1 % of max_keys more new keys, young enough for V8 to
- * collect it cheaply instead of promoting it to the old generation.
+ * Segments. A new key enters a small window (1 % of the cap, but at least
+ * min(16, cap / 8) keys, and at least one). A key touched again, in the
+ * window or later, moves to a protected segment (at most 80 % of the cap);
+ * the protected segment's oldest key steps down to probation, which also
+ * takes the keys the window hands on while the table fills. When the table
+ * is full the victim is the window's oldest key as long as the window holds
+ * its share, else probation's oldest. So a flood of spoofed one-packet
+ * sources churns only the window: keys that were already in the table keep
+ * their state, and each flood key's state is dropped after a window's worth
+ * of new keys, young enough for V8 to collect it cheaply instead of
+ * promoting it to the old generation.
+ *
+ * The floor for small tables: the window is also how many new keys may
+ * arrive between a key's first and second event before the first is lost.
+ * At 1 % alone a 256-key table (scanlogd's) would have a 2-key window, and a
+ * scanner interleaved with two new sources per probe would lose its first
+ * probe, enough to miss a minimal scan, where scanlogd's round-robin table
+ * keeps a source until 256 newer ones have come. Up to 16 keys, never more
+ * than an eighth of the table, still confines a flood to the window (only
+ * the untouched keys that came just before it go with it, up to 16 now) and
+ * leaves the protected and probation segments most of the table. From
+ * 1,600 keys up the 1 % alone decides.
  *
  * A key slower than the flood leaves the window before its next event. So
  * once the table has been full, a Doorkeeper remembers keys inserted
@@ -80,7 +92,7 @@ export class KeyTable<V> {
 
   constructor(readonly maxKeys: number, private readonly onEvict: (key: string, v: V) => void) {
     if (!(maxKeys >= 1)) throw new Error(`max_keys must be at least 1, got ${maxKeys}`);
-    this.windowCap = Math.max(1, Math.floor(maxKeys / 100));
+    this.windowCap = Math.max(1, Math.floor(maxKeys / 100), Math.min(16, Math.floor(maxKeys / 8)));
     this.hotCap = Math.floor(maxKeys * 0.8);
   }
 

@@ -4,6 +4,8 @@
  * one ended (elapsed > per). The first hit over the limit becomes a notice,
  * later ones are dropped; both are counted as limited.
  */
+import type { ActionSpec } from '../rules/types.ts';
+
 export type LimitVerdict = 'pass' | 'notice' | 'drop';
 
 export class Limiter {
@@ -17,4 +19,19 @@ export class Limiter {
     if (this.n <= this.count) return 'pass';
     return this.n === this.count + 1 ? 'notice' : 'drop';
   }
+}
+
+/**
+ * Plugins whose requests the notice keeps. The notice has to reach wherever
+ * the rule's lines go (scanlogd's "More possible port scans follow" is a log
+ * line), but it speaks for hits that were dropped, so it must never act on
+ * an address or a key: not `block`, not `context.*`, and not a site plugin,
+ * which the engine cannot tell from one that blocks. `log` is the one stock
+ * plugin that only records.
+ */
+const NOTICE_PLUGINS: ReadonlySet<string> = new Set(['log']);
+
+/** The actions of the hit over the limit that its notice asks for, in the rule's order. */
+export function noticeActions(specs: readonly ActionSpec[]): readonly ActionSpec[] {
+  return specs.filter((a) => NOTICE_PLUGINS.has(a.plugin));
 }
