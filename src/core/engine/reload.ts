@@ -5,7 +5,15 @@
  * failure counter goes up and the old ruleset keeps running. On success the
  * engine swaps it in between two events (push is synchronous, so a swap can
  * never split an event) and rules with an unchanged hash keep their state.
+ *
+ * A watch holds on to the directory it found at start, so a rule directory
+ * that is removed and made again, renamed over, or a symlink switched to a
+ * new release would go unseen. Each rule directory's parent is therefore
+ * watched too, for that one name: when the entry is replaced, the chokidar
+ * watch is made afresh on whatever the path now is, then the rules reload.
  */
+import { watch as watchEntries, type FSWatcher as EntryWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import type { Diagnostic, Ruleset } from '../rules/types.ts';
@@ -97,16 +105,73 @@ export function watchRules(opts: WatchRulesOptions): RulesWatcher {
     return outcome;
   };
 
-  const schedule = (): void => {
+  let closed = false;
+  let rearmNeeded = false;
+  // Re-arming is async (the new watch must be ready before the rules are read); queue so two never overlap.
+  let queue: Promise<void> = Promise.resolve();
+
+  const schedule = (replaced = false): void => {
+    if (replaced) rearmNeeded = true;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => { timer = null; reload('change'); }, debounceMs);
+    timer = setTimeout(() => {
+      timer = null;
+      queue = queue.then(async () => {
+        if (closed) return;
+        if (rearmNeeded) {
+          rearmNeeded = false;
+          // A rejected step would stop every later reload in the queue; reload anyway, the loader reads the path afresh.
+          try { await rearm(); } catch (e) { logger.warn({ err: (e as Error).message }, 'rules watcher could not be renewed'); }
+        }
+        // Read only once the new watch is ready: a file written before is in this load, one written after is an event.
+        if (!closed) reload('change');
+      });
+    }, debounceMs);
   };
 
   const paths = [...opts.dirs, ...(opts.configPath ? [opts.configPath] : [])];
-  const watcher: FSWatcher = watch(paths, { ignoreInitial: true, persistent: true });
-  watcher.on('all', (event, path) => { if (event === 'unlinkDir' || isRelevant(path, opts.configPath)) schedule(); });
-  watcher.on('error', (e) => logger.warn({ err: (e as Error).message }, 'rules watcher error'));
-  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  const arm = (): { watcher: FSWatcher; ready: Promise<void> } => {
+    const w: FSWatcher = watch(paths, { ignoreInitial: true, persistent: true });
+    w.on('all', (event, path) => { if (event === 'unlinkDir' || isRelevant(path, opts.configPath)) schedule(); });
+    w.on('error', (e) => logger.warn({ err: (e as Error).message }, 'rules watcher error'));
+    return { watcher: w, ready: new Promise<void>((resolve) => w.once('ready', () => resolve())) };
+  };
+  const first = arm();
+  let watcher = first.watcher;
+  const ready = first.ready;
+  const rearm = async (): Promise<void> => {
+    // The new watch starts before the old one stops, so no change falls in between.
+    const old = watcher;
+    const next = arm();
+    watcher = next.watcher;
+    await old.close();
+    // close() drops the listeners, so a watch closed meanwhile would never be ready.
+    if (!closed) await next.ready;
+  };
+
+  // Parent directory -> the entry names in it that are rule directories.
+  const entries = new Map<string, Set<string>>();
+  for (const dir of opts.dirs) {
+    const name = basename(dir);
+    if (!name) continue;
+    const parent = dirname(dir);
+    const names = entries.get(parent) ?? new Set<string>();
+    names.add(name);
+    entries.set(parent, names);
+  }
+  const entryWatchers: EntryWatcher[] = [];
+  for (const [parent, names] of entries) {
+    try {
+      const w = watchEntries(parent, { persistent: false }, (event, name) => {
+        // 'rename' is the entry appearing, going or being renamed over; 'change' (its times) is not a replacement.
+        // Unrelated names in the parent are ignored; inotify always gives the name.
+        if (event === 'rename' && name !== null && names.has(name)) schedule(true);
+      });
+      w.on('error', (e) => logger.warn({ err: e.message, path: parent }, 'rules directory parent watcher error; a replaced rules directory is seen only after SIGHUP'));
+      entryWatchers.push(w);
+    } catch (e) {
+      logger.warn({ err: (e as Error).message, path: parent }, 'cannot watch the parent of a rules directory; a replaced rules directory is seen only after SIGHUP');
+    }
+  }
 
   const onSighup = (): void => { reload('sighup'); };
   if (opts.sighup !== false) process.on('SIGHUP', onSighup);
@@ -117,9 +182,11 @@ export function watchRules(opts: WatchRulesOptions): RulesWatcher {
     onSighup,
     stats: () => ({ reloads, failures, lastError }),
     async close() {
+      closed = true;
       if (timer) clearTimeout(timer);
       timer = null;
       process.off('SIGHUP', onSighup);
+      for (const w of entryWatchers) w.close();
       await watcher.close();
     },
   };
