@@ -6,18 +6,48 @@
  * `contexts:` (see setLimits); the least recently set is evicted first, and
  * counted. Keys sit in an LruMap per name, so setting one at the cap costs
  * O(1) however many were evicted before.
+ *
+ * Names come from templates too ("probe-{{src.ip}}"), so a per-name cap does
+ * not bound the store: every name without a declared limit also shares one
+ * budget of `capShared` keys, kept in a second recency list that runs across
+ * those names, and setting one more evicts the least recently set of all of
+ * them. Declared names are finite (the ruleset lists them) and each is bounded
+ * by its own limit, so they stay out of the shared budget: a flood through a
+ * templated name cannot flush them. A name whose last key goes (expiry,
+ * delete, eviction) is dropped, so names cost nothing once their keys are gone.
  * Persistent contexts are written through to SQLite and read back at start.
  */
 import type Database from 'better-sqlite3';
 import { LruMap } from './lru-map.ts';
 
-interface Entry { expires: number; persistent: boolean }
+/** Keys per name without a declared limit, and keys of all such names together, unless the options say otherwise. */
+export const DEFAULT_CONTEXT_CAP = 100_000;
+
+/**
+ * One context. Its name's LruMap orders it among the name's keys; when its
+ * name has no declared limit it is also linked into the shared recency list
+ * (`older`/`newer`), which runs across names.
+ */
+interface Entry {
+  expires: number;
+  persistent: boolean;
+  readonly name: string;
+  readonly key: string;
+  /** When it was last set, as a running count: orders entries of different names when the shared list is rebuilt. */
+  seq: number;
+  /** Linked into the shared list. */
+  shared: boolean;
+  older: Entry | null;
+  newer: Entry | null;
+}
 
 export interface ContextStats { live: number; sets: number; deletes: number; expired: number; evictions: number }
 
 export interface ContextStoreOptions {
   /** Keys per context name unless a name has its own limit (setLimits), default 100000. */
   readonly capPerName?: number;
+  /** Keys of all names without a declared limit together (the least recently set of them is evicted first), default 100000. */
+  readonly capShared?: number;
   /** Open database for persistent contexts (the engine's memory database); none keeps everything in memory. */
   readonly db?: Database.Database;
 }
@@ -25,14 +55,23 @@ export interface ContextStoreOptions {
 export class ContextStore {
   private readonly byName = new Map<string, LruMap<Entry>>();
   private readonly cap: number;
-  /** Names with a declared limit; the others use `cap`. */
+  private readonly capShared: number;
+  /** Names with a declared limit; the others use `cap` and share `capShared`. */
   private limits: ReadonlyMap<string, number> = new Map();
   private readonly counts = { sets: 0, deletes: 0, expired: 0, evictions: 0 };
+  private live = 0;
+  private seq = 0;
+  /** The shared recency list: entries of names without a declared limit, oldest first. */
+  private oldest: Entry | null = null;
+  private newest: Entry | null = null;
+  private sharedCount = 0;
   private readonly put?: Database.Statement;
   private readonly del?: Database.Statement;
 
   constructor(opts: ContextStoreOptions = {}, now = 0) {
-    this.cap = opts.capPerName ?? 100_000;
+    this.cap = opts.capPerName ?? DEFAULT_CONTEXT_CAP;
+    this.capShared = opts.capShared ?? DEFAULT_CONTEXT_CAP;
+    if (!(Number.isInteger(this.capShared) && this.capShared >= 1)) throw new Error(`contexts: capShared must be an integer of at least 1, got ${this.capShared}`);
     const db = opts.db;
     if (db) {
       db.exec('CREATE TABLE IF NOT EXISTS vigil_contexts (name TEXT NOT NULL, key TEXT NOT NULL, expires REAL NOT NULL, PRIMARY KEY (name, key)) WITHOUT ROWID');
@@ -44,9 +83,11 @@ export class ContextStore {
       for (const r of rows) {
         if (r.expires < now) continue;
         const m = this.mapOf(r.name);
-        m.set(r.key, { expires: r.expires === Number.MAX_VALUE ? Infinity : r.expires, persistent: true });
-        if (m.size > this.cap) m.shift((k) => { this.counts.evictions++; this.del!.run(r.name, k); });
+        this.add(m, r.name, r.key, r.expires === Number.MAX_VALUE ? Infinity : r.expires, true);
+        if (m.size > this.cap) this.evictOldest(r.name, m, 1);
       }
+      // The shared budget is applied by the first setLimits (the engine's first ruleset load) or set, not here:
+      // which names have a declared limit, and so stay out of it, is not known yet.
     }
   }
 
@@ -61,18 +102,23 @@ export class ContextStore {
       if (e.persistent && !persistent) this.del?.run(name, key);
       e.expires = expires;
       e.persistent = persistent;
+      e.seq = ++this.seq;
       m.touch(key);
-    } else m.set(key, { expires, persistent });
+      if (e.shared && this.newest !== e) { this.unlinkShared(e); this.linkShared(e); }
+    } else this.add(m, name, key, expires, persistent);
     this.counts.sets++;
     if (persistent) this.put!.run(name, key, expires === Infinity ? Number.MAX_VALUE : expires);
     if (m.size > this.capOf(name)) this.evictOldest(name, m, 1);
+    while (this.sharedCount > this.capShared) this.evictSharedOldest();
   }
 
   /**
    * Per-name key limits (a ruleset's `contexts:` section), replacing the
-   * previous ones: a name not listed goes back to the default cap. A name
-   * holding more keys than its new limit loses the least recently set at
-   * once (counted as evictions), so the bound holds from the next event.
+   * previous ones: a name not listed goes back to the default cap and the
+   * shared budget. A name holding more keys than its new limit loses the
+   * least recently set at once (counted as evictions), and so do the names
+   * sharing the budget when they hold more than it together, so the bounds
+   * hold from the next event.
    */
   setLimits(limits: Readonly<Record<string, { readonly maxKeys: number }>>): void {
     const next = new Map<string, number>();
@@ -80,11 +126,17 @@ export class ContextStore {
       if (!(Number.isInteger(l.maxKeys) && l.maxKeys >= 1)) throw new Error(`context ${name}: max_keys must be an integer of at least 1, got ${l.maxKeys}`);
       next.set(name, l.maxKeys);
     }
+    const prev = this.limits;
     this.limits = next;
+    let moved = false;
     for (const [name, m] of this.byName) {
       const over = m.size - this.capOf(name);
       if (over > 0) this.evictOldest(name, m, over);
+      if (prev.has(name) !== next.has(name)) moved = true;
     }
+    // A name that gained or lost its declared limit joins or leaves the shared list: rebuild it in set order (reloads only).
+    if (moved) this.rebuildShared();
+    while (this.sharedCount > this.capShared) this.evictSharedOldest();
   }
 
   /** The most keys `name` may hold. */
@@ -97,6 +149,8 @@ export class ContextStore {
     m.delete(key);
     this.counts.deletes++;
     if (e.persistent) this.del?.run(name, key);
+    this.forget(e);
+    if (m.size === 0) this.byName.delete(name);
     return true;
   }
 
@@ -109,27 +163,84 @@ export class ContextStore {
     m!.delete(key);
     this.counts.expired++;
     if (e.persistent) this.del?.run(name, key);
+    this.forget(e);
+    if (m!.size === 0) this.byName.delete(name);
     return false;
   }
 
-  /** Remove expired entries of every name (called by the engine now and then). */
+  /** Remove expired entries of every name, and the names left empty (called by the engine now and then). */
   sweep(now: number): void {
     for (const [name, m] of this.byName) {
-      m.removeWhere((e) => e.expires < now, (k, e) => { this.counts.expired++; if (e.persistent) this.del?.run(name, k); });
+      m.removeWhere((e) => e.expires < now, (k, e) => { this.counts.expired++; if (e.persistent) this.del?.run(name, k); this.forget(e); });
+      if (m.size === 0) this.byName.delete(name);
     }
   }
 
   stats(): ContextStats {
-    let live = 0;
-    for (const m of this.byName.values()) live += m.size;
-    return { live, ...this.counts };
+    return { live: this.live, ...this.counts };
   }
 
-  /** Drop the `n` least recently set keys of a name. */
+  /** A new entry for `key` in `name`'s map, the most recent both there and, for a name without a declared limit, in the shared list. */
+  private add(m: LruMap<Entry>, name: string, key: string, expires: number, persistent: boolean): void {
+    const e: Entry = { expires, persistent, name, key, seq: ++this.seq, shared: false, older: null, newer: null };
+    m.set(key, e);
+    this.live++;
+    if (!this.limits.has(name)) this.linkShared(e);
+  }
+
+  /** Drop the `n` least recently set keys of a name (the name too if none is left). */
   private evictOldest(name: string, m: LruMap<Entry>, n: number): void {
     for (let i = 0; i < n; i++) {
-      m.shift((k, e) => { this.counts.evictions++; if (e.persistent) this.del?.run(name, k); });
+      m.shift((k, e) => { this.counts.evictions++; if (e.persistent) this.del?.run(name, k); this.forget(e); });
     }
+    if (m.size === 0) this.byName.delete(name);
+  }
+
+  /** Drop the least recently set key of all names without a declared limit. */
+  private evictSharedOldest(): void {
+    const e = this.oldest;
+    if (e === null) return;
+    const m = this.byName.get(e.name)!;
+    m.delete(e.key);
+    this.counts.evictions++;
+    if (e.persistent) this.del?.run(e.name, e.key);
+    this.forget(e);
+    if (m.size === 0) this.byName.delete(e.name);
+  }
+
+  /** Account for an entry that has left its name's map. */
+  private forget(e: Entry): void {
+    this.live--;
+    if (e.shared) this.unlinkShared(e);
+  }
+
+  private linkShared(e: Entry): void {
+    e.older = this.newest; e.newer = null;
+    if (this.newest) this.newest.newer = e; else this.oldest = e;
+    this.newest = e;
+    e.shared = true;
+    this.sharedCount++;
+  }
+
+  private unlinkShared(e: Entry): void {
+    if (e.older) e.older.newer = e.newer; else this.oldest = e.newer;
+    if (e.newer) e.newer.older = e.older; else this.newest = e.older;
+    e.older = e.newer = null;
+    e.shared = false;
+    this.sharedCount--;
+  }
+
+  /** Relink the shared list from scratch: every entry of a name without a declared limit, in set order. */
+  private rebuildShared(): void {
+    const entries: Entry[] = [];
+    for (const [name, m] of this.byName) {
+      const shared = !this.limits.has(name);
+      m.forEach((e) => { e.shared = false; e.older = e.newer = null; if (shared) entries.push(e); });
+    }
+    this.oldest = this.newest = null;
+    this.sharedCount = 0;
+    entries.sort((a, b) => a.seq - b.seq);
+    for (const e of entries) this.linkShared(e);
   }
 
   private mapOf(name: string): LruMap<Entry> {

@@ -73,6 +73,11 @@ export class LruMap<V> {
     return true;
   }
 
+  /** Call `fn` for every entry, oldest first; `fn` must not change the map. */
+  forEach(fn: (value: V, key: string) => void): void {
+    for (let n = this.tail; n !== null; n = n.prev) fn(n.value, n.key);
+  }
+
   /** Remove every entry `pred` accepts, oldest first; returns how many. */
   removeWhere(pred: (value: V, key: string) => boolean, onRemove?: (key: string, value: V) => void): number {
     let removed = 0;
