@@ -8,7 +8,7 @@ import type { CompileEnv } from './api.ts';
 import type { Ast, Token } from './parse.ts';
 import type { ExprCode } from './codes.ts';
 import type { ConstArg, HelperContext, HelperFn } from './helpers/types.ts';
-import { parse, findName } from './parse.ts';
+import { parseOnce, findName, type SyntaxProblem } from './parse.ts';
 import { plainPlacement, rawPlacement, type Placement } from './locate.ts';
 import { didYouMean, nearest, suggestion } from '../text/nearest.ts';
 import { HELPER_BY_NAME, HELPER_NAMES } from './helpers/index.ts';
@@ -31,7 +31,61 @@ const SAFE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** jexl has no null literal; these read as undefined, as they would from an event. */
 const UNDEFINED_NAMES = new Set(['null', 'undefined']);
 
-type MacroParse = { ok: true; frame: Frame; ast: Ast } | { ok: false };
+type MacroParse = { ok: true; frame: Frame; ast: Ast } | { ok: false; frame: Frame; problem: SyntaxProblem };
+/** The scope variable an expansion reads relative names from: `s` at the root, `r` inside a filter predicate. */
+type Rel = 's' | 'r';
+
+const macroParses = new WeakMap<object, MacroParse & { name: string }>();
+
+/** A macro's parsed body and where it sits in its file, once per definition (every expression of a ruleset shares them). */
+function parsedMacro(name: string, def: CompileEnv['macros'][string]): MacroParse {
+  const hit = macroParses.get(def);
+  if (hit !== undefined && hit.name === name) return hit;
+  const r = parseOnce(def);
+  const place = def.raw !== undefined ? rawPlacement(def.source, def.raw, def.loc) : plainPlacement(def.source, def.loc);
+  const frame: Frame = { source: def.source, place, tokens: r.tokens, macro: name };
+  const parsed = r.ok ? { ok: true as const, frame, ast: r.ast, name } : { ok: false as const, frame, problem: r.problem, name };
+  macroParses.set(def, parsed);
+  return parsed;
+}
+
+/**
+ * A macro used more than once whose code is longer than this is computed
+ * once per evaluation, in a function of its own; a shorter one is written
+ * at each use. Written-in-place text is what makes conditions fast, but a
+ * macro that uses another twice, nested, would double the text per level.
+ * Short enough that a pack's small shared fragments (a flag mask) stay in
+ * place, and so that the written text stays linear in the macros' size.
+ */
+const SHARE_ABOVE = 160;
+
+/**
+ * Under a `naming` (code written into the engine's dispatcher), the longest
+ * text a macro may take; see Generator.oversized.
+ */
+export const NAMED_TEXT_LIMIT = 64_000;
+
+/**
+ * Macro chains longer than this are written bottom-up, each macro before
+ * those that use it, so the generator's recursion does not grow with the
+ * chain (2,000 macros each using the next overflowed the stack).
+ */
+const DEEP_MACROS = 32;
+
+/** `rel:name` → the macros a macro's body names, per compile environment (they depend on nothing else). */
+const usesByEnv = new WeakMap<CompileEnv, Map<string, ReadonlyArray<readonly [string, Rel]>>>();
+
+/** How the macros of one expression are used, read before any code is written. */
+export interface MacroPlan {
+  /** `rel:name` → uses, counting each macro's body once (its code is written once). */
+  readonly refs: ReadonlyMap<string, number>;
+  /** Macros used at the root scope, each after the macros its body uses (a cycle is cut where it closes). */
+  readonly order: readonly string[];
+  /** The longest chain of macros using one another at the root scope. */
+  readonly depth: number;
+  /** Macros expanded at the root scope → expansions, 2 meaning two or more. */
+  readonly expansions: ReadonlyMap<string, number>;
+}
 
 /**
  * How generated code names what it needs from outside, when the default (a
@@ -56,12 +110,18 @@ export class Generator {
   readonly functions: string[] = [];
   readonly fields = new Set<string>();
   readonly diagnostics: Diagnostic[] = [];
-  /** Macros expanded at the root scope, once per expansion (a macro used twice is listed twice). */
-  readonly macrosExpanded: string[] = [];
+  /** Variables of the compiled function's scope holding a shared macro's value for one evaluation (see SHARE_ABOVE): reset to `U` on every call. */
+  readonly memos: string[] = [];
+  /** Set by root(). */
+  plan: MacroPlan = { refs: new Map(), order: [], depth: 0, expansions: new Map() };
   private readonly reported = new Set<string>();
   private readonly macroStack: string[] = [];
-  private readonly macroCache = new Map<string, MacroParse>();
+  private readonly macroOpen = new Set<string>();
+  /** `rel:name` → the code written at each use of the macro. */
+  private readonly macroCode = new Map<string, string>();
   private readonly extraRoots: ReadonlySet<string>;
+  /** Under a naming: some macro's text passed NAMED_TEXT_LIMIT, so the code is not to be used. */
+  oversized = false;
 
   constructor(private readonly env: CompileEnv, private readonly helperCtx: HelperContext, extraRoots: readonly string[], private readonly naming?: Naming) {
     this.extraRoots = new Set(extraRoots);
@@ -88,6 +148,13 @@ export class Generator {
     let ref = this.helperRefs.get(name);
     if (!ref) { ref = `h_${name}`; this.helperRefs.set(name, ref); }
     return ref;
+  }
+
+  /** Source of a JS expression computing the whole expression `node` at the root scope `s`. */
+  root(node: Ast, frame: Frame): string {
+    this.plan = this.planMacros(node);
+    if (this.plan.depth > DEEP_MACROS) for (const name of this.plan.order) this.macro(name, frame, 's');
+    return this.gen(node, frame, 's');
   }
 
   /** Source of a JS expression computing `node`; `rel` names the variable holding the relative context. */
@@ -149,6 +216,17 @@ export class Generator {
 
   private binary(node: Extract<Ast, { type: 'BinaryExpression' }>, frame: Frame, rel: string): string {
     const op = node.operator;
+    if (SIMPLE_OPS.has(op) && node.left?.type === 'BinaryExpression' && node.left.operator === op) {
+      // jexl's tree of `a || b || c …` leans left; written flat (which means the same in JS: these
+      // operators group from the left), a generated 2,000-address allow-list neither recurses here
+      // per operand nor nests parentheses 2,000 deep, which overflows V8's own parser.
+      const rights: Ast[] = [];
+      let n: Ast | null | undefined = node;
+      while (n?.type === 'BinaryExpression' && n.operator === op) { rights.push(n.right); n = n.left; }
+      const parts = [this.gen(n, frame, rel)];
+      for (let i = rights.length - 1; i >= 0; i--) parts.push(this.gen(rights[i], frame, rel));
+      return `(${parts.join(` ${op} `)})`;
+    }
     const left = this.gen(node.left, frame, rel);
     if (op === 'in') {
       const c = this.constOf(node.right);
@@ -251,35 +329,159 @@ export class Generator {
   }
 
   private macro(name: string, frame: Frame, rel: string): string {
-    if (this.macroStack.includes(name)) {
+    const key = `${rel}:${name}`;
+    // Each macro's code is written once per expression and reused, so work grows with the macros, not with their uses.
+    const done = this.macroCode.get(key);
+    if (done !== undefined) return done;
+    if (this.macroOpen.has(name)) {
       const chain = [...this.macroStack.slice(this.macroStack.indexOf(name)), name].join(' → ');
       this.report(frame, 'VGL_EXPR_MACRO_CYCLE', this.at(frame, [name], 'path'), name.length,
         `macro \`${name}\` uses itself (${chain}); break the cycle`);
       return 'undefined';
     }
-    let parsed = this.macroCache.get(name);
-    if (!parsed) {
-      const def = this.env.macros[name];
-      const r = parse(def.source);
-      const place = def.raw !== undefined ? rawPlacement(def.source, def.raw, def.loc) : plainPlacement(def.source, def.loc);
-      const mframe: Frame = { source: def.source, place, tokens: r.tokens, macro: name };
-      if (r.ok) parsed = { ok: true, frame: mframe, ast: r.ast };
-      else {
-        this.report(mframe, 'VGL_EXPR_SYNTAX', r.problem.offset, r.problem.length, r.problem.message);
-        parsed = { ok: false };
-      }
-      this.macroCache.set(name, parsed);
+    const parsed = parsedMacro(name, this.env.macros[name]);
+    if (!parsed.ok) {
+      this.report(parsed.frame, 'VGL_EXPR_SYNTAX', parsed.problem.offset, parsed.problem.length, parsed.problem.message);
+      return 'undefined';
     }
-    if (!parsed.ok) return 'undefined';
     this.macroStack.push(name);
+    this.macroOpen.add(name);
+    let code: string;
     try {
-      const code = `(${this.gen(parsed.ast, parsed.frame, rel)})`;
-      if (rel === 's') this.macrosExpanded.push(name);
-      // Not inside a filter predicate (rel 'r'): predicates are functions of their own, outside the caller's locals.
-      return this.naming?.macro && rel === 's' ? this.naming.macro(name, code) : code;
+      const body = this.gen(parsed.ast, parsed.frame, rel);
+      // A macro that only names another is that macro's code (already in parentheses): wrapping each
+      // link of a long alias chain again would nest parentheses deeper than V8's parser goes.
+      const alias = parsed.ast.type === 'Identifier' && !parsed.ast.from && !parsed.ast.relative && Object.hasOwn(this.env.macros, parsed.ast.value);
+      code = alias ? body : `(${body})`;
     } finally {
       this.macroStack.pop();
+      this.macroOpen.delete(name);
     }
+    if (this.naming) {
+      // The caller's own memo (once per event) replaces a shared function here, and the text is written at
+      // each use; past NAMED_TEXT_LIMIT (a macro used twice per level doubles it) the caller gets nothing.
+      if (code.length > NAMED_TEXT_LIMIT) { this.oversized = true; code = 'undefined'; }
+      // Not inside a filter predicate (rel 'r'): predicates are functions of their own, outside the caller's locals.
+      else if (this.naming.macro && rel === 's') code = this.naming.macro(name, code);
+    } else if ((this.plan.refs.get(key) ?? 0) > 1 && code.length > SHARE_ABOVE) code = this.shared(code, rel);
+    this.macroCode.set(key, code);
+    return code;
+  }
+
+  /**
+   * A macro's code as a function of its own, called at each use. At the root
+   * scope its value is remembered for the evaluation (conditions are pure
+   * within one event), so a macro used twice per level costs one evaluation
+   * per macro, not 2^levels; inside a filter predicate it depends on the
+   * element and is computed at each use.
+   */
+  private shared(code: string, rel: string): string {
+    const fn = `m${this.functions.length}`;
+    if (rel !== 's') {
+      this.functions.push(`function ${fn}(s, r) { return ${code}; }`);
+      return `${fn}(s, r)`;
+    }
+    const x = `x${this.memos.length}`;
+    this.memos.push(x);
+    this.functions.push(`function ${fn}(s) { return ${code}; }`);
+    return `(${x} !== U ? ${x} : (${x} = ${fn}(s)))`;
+  }
+
+  /** Macro uses of the expression and of every macro it reaches; see MacroPlan. */
+  private planMacros(root: Ast): MacroPlan {
+    const refs = new Map<string, number>();
+    const rootUses: string[] = [];
+    const edges = new Map<string, string[]>();
+    const seen = new Set<string>();
+    const queue: Array<[string, Rel]> = [];
+    const note = (uses: ReadonlyArray<readonly [string, Rel]>, parent: string | null, atRoot: boolean): void => {
+      for (const [name, rel] of uses) {
+        const key = `${rel}:${name}`;
+        refs.set(key, (refs.get(key) ?? 0) + 1);
+        if (rel === 's' && atRoot) rootUses.push(name);
+        else if (rel === 's' && parent !== null) {
+          let list = edges.get(parent);
+          if (!list) edges.set(parent, (list = []));
+          list.push(name);
+        }
+        if (!seen.has(key)) { seen.add(key); queue.push([name, rel]); }
+      }
+    };
+    note(this.macroUses(root, 's'), null, true);
+    let known = usesByEnv.get(this.env);
+    if (!known) usesByEnv.set(this.env, (known = new Map()));
+    while (queue.length) {
+      const [name, rel] = queue.pop()!;
+      const key = `${rel}:${name}`;
+      let uses = known.get(key);
+      if (uses === undefined) {
+        const parsed = parsedMacro(name, this.env.macros[name]);
+        uses = parsed.ok ? this.macroUses(parsed.ast, rel) : [];
+        known.set(key, uses);
+      }
+      note(uses, rel === 's' ? name : null, false);
+    }
+    // Post-order of the root-scope graph, iteratively (the chain may be thousands long).
+    const order: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    let depth = 0;
+    for (const start of rootUses) {
+      if (state.has(start)) continue;
+      state.set(start, 'open');
+      const stack: Array<{ name: string; next: number }> = [{ name: start, next: 0 }];
+      while (stack.length) {
+        depth = Math.max(depth, stack.length);
+        const top = stack[stack.length - 1];
+        const kids = edges.get(top.name) ?? [];
+        if (top.next < kids.length) {
+          const k = kids[top.next++];
+          // An open macro closes a cycle: cut here, the generator reports it.
+          if (!state.has(k)) { state.set(k, 'open'); stack.push({ name: k, next: 0 }); }
+        } else {
+          state.set(top.name, 'done');
+          order.push(top.name);
+          stack.pop();
+        }
+      }
+    }
+    const expansions = new Map<string, number>();
+    const add = (name: string, n: number): void => { expansions.set(name, Math.min(2, (expansions.get(name) ?? 0) + n)); };
+    for (const name of rootUses) add(name, 1);
+    // Reverse post-order puts every macro before the macros it uses.
+    for (let i = order.length - 1; i >= 0; i--) {
+      const n = expansions.get(order[i]) ?? 0;
+      if (n) for (const k of edges.get(order[i]) ?? []) add(k, n);
+    }
+    return { refs, order, depth, expansions };
+  }
+
+  /** The macros `ast` names, in source order, each with the scope its code is written for (as gen resolves names). */
+  private macroUses(ast: Ast, rel: Rel): Array<[string, Rel]> {
+    const out: Array<[string, Rel]> = [];
+    const work: Array<[Ast | null | undefined, Rel]> = [[ast, rel]];
+    const push = (nodes: ReadonlyArray<Ast | null | undefined>, r: Rel): void => { for (let i = nodes.length - 1; i >= 0; i--) work.push([nodes[i], r]); };
+    while (work.length) {
+      const [node, r] = work.pop()!;
+      if (!node) continue;
+      switch (node.type) {
+        case 'Identifier': {
+          let base: Ast = node;
+          while (base.type === 'Identifier' && base.from) base = base.from;
+          if (base.type !== 'Identifier') work.push([base, r]);
+          else if (!base.relative && !base.value.startsWith('$') && Object.hasOwn(this.env.macros, base.value)) out.push([base.value, r]);
+          break;
+        }
+        case 'UnaryExpression': work.push([node.right, r]); break;
+        case 'BinaryExpression': push([node.left, node.right], r); break;
+        case 'ConditionalExpression': push([node.test, node.consequent, node.alternate], r); break;
+        case 'ArrayLiteral': push(node.value, r); break;
+        case 'ObjectLiteral': push(Object.values(node.value), r); break;
+        case 'FilterExpression': work.push([node.expr, node.relative ? 'r' : r], [node.subject, r]); break;
+        case 'FunctionCall': push(node.args, r); break;
+        default: break;
+      }
+    }
+    return out;
   }
 
   private call(node: Extract<Ast, { type: 'FunctionCall' }>, frame: Frame, rel: string): string {

@@ -7,12 +7,12 @@ import type { CompiledExpr, CompiledTemplate, Diagnostic, SourceLoc } from '../r
 import type { CompileEnv, CompileResult, CompileExprFn, CompileTemplateFn, HelperRuntime } from './api.ts';
 import type { HelperFn } from './helpers/types.ts';
 import { parse, type Ast } from './parse.ts';
-import { Generator, type Frame, type Naming } from './codegen.ts';
+import { Generator, NAMED_TEXT_LIMIT, type Frame, type Naming } from './codegen.ts';
 import { bindHelpers } from './helpers/index.ts';
 import { getProp, filterStatic, filterRelative, inOp } from './runtime.ts';
 import { plainPlacement, rawPlacement, subPlacement, type Placement } from './locate.ts';
 import { splitTemplate, renderValue } from './template.ts';
-import { FactsAnalyser, recordFacts } from './pins.ts';
+import { FactsAnalyser, recordFacts, type ConditionFacts } from './pins.ts';
 
 export { HELPER_NAMES, HELPERS } from './helpers/index.ts';
 export { EXPR_CODES, type ExprCode } from './codes.ts';
@@ -35,6 +35,29 @@ export const RUNTIME_FUNCTIONS: Readonly<Record<string, unknown>> = { gp: getPro
 
 type Built = { ok: true; expr: CompiledExpr } | { ok: false; diagnostics: Diagnostic[] };
 
+/** Deeper macro chains, or longer code, are not written into a caller's code (regenerate); the compiled function is called instead. */
+const MAX_INLINED_MACRO_DEPTH = 32;
+
+/** The "not computed yet" value of a shared macro's memo (see codegen's SHARE_ABOVE). */
+const UNSET: object = Object.freeze({});
+
+/**
+ * A stack overflow (nesting beyond what recursion over the tree, or V8's
+ * own parser, can take) or a string past V8's length limit. Input can cause
+ * both, so they become a located error instead of escaping the loader.
+ */
+function isTooBig(err: unknown): boolean {
+  return err instanceof RangeError;
+}
+
+function tooBig(source: string, place: Placement): Diagnostic {
+  return {
+    code: 'VGL_EXPR_SYNTAX', severity: 'error', loc: place.at(0),
+    message: 'the expression is too deeply nested or too large to compile; write a long list of alternatives as a list (`src.ip in allowed_ips`, with `allowed_ips` under `lists:`), and split deep nesting or long macro chains',
+    excerpt: place.excerpt(0, Math.min(source.length, 80)),
+  };
+}
+
 function placement(source: string, loc: SourceLoc, raw: string | undefined): Placement {
   return raw !== undefined && raw !== source ? rawPlacement(source, raw, loc) : plainPlacement(source, loc);
 }
@@ -46,25 +69,51 @@ function build(source: string, loc: SourceLoc, place: Placement, env: CompileEnv
     const p = parsed.problem;
     return { ok: false, diagnostics: [{ code: 'VGL_EXPR_SYNTAX', severity: 'error', loc: place.at(p.offset), message: p.message, excerpt: place.excerpt(p.offset, p.length) }] };
   }
+  try {
+    return generate(parsed.ast, source, loc, frame, env, extraRoots);
+  } catch (err) {
+    if (!isTooBig(err)) throw err;
+    return { ok: false, diagnostics: [tooBig(source, place)] };
+  }
+}
+
+function generate(ast: Ast, source: string, loc: SourceLoc, frame: Frame, env: CompileEnv, extraRoots: readonly string[]): Built {
   const helpers = helpersFor(env);
   const gen = new Generator(env, { runtime: env.runtime, lists: env.lists }, extraRoots);
-  const code = gen.gen(parsed.ast, frame, 's');
+  const code = gen.root(ast, frame);
   if (gen.diagnostics.length) return { ok: false, diagnostics: gen.diagnostics };
   const prelude = [
     ...gen.consts.map((_, i) => `const k${i} = K[${i}];`),
     ...[...gen.helperRefs].map(([name, ref]) => `const ${ref} = H[${JSON.stringify(name)}];`),
+    ...gen.memos.map((x) => `let ${x} = U;`),
     ...gen.functions,
   ].join('\n');
+  const reset = gen.memos.map((x) => `${x} = U; `).join('');
   // Any runtime error (e.g. indexing undefined) yields undefined, as the contract says.
-  const body = `${prelude}\nreturn function vigilExpr(s) { try { return ${code}; } catch { return undefined; } };`;
-  const factory = new Function('K', 'H', ...Object.keys(RUNTIME_FUNCTIONS), body) as (...deps: unknown[]) => (scope: object) => unknown;
-  const fn = factory(gen.consts, helpers, ...Object.values(RUNTIME_FUNCTIONS));
-  const analyser = new FactsAnalyser(env);
-  const facts = analyser.facts(parsed.ast);
-  recordFacts(fn, { ...facts, guard: facts.never ? undefined : guardOf(analyser.leadingGuard(parsed.ast), frame, env) });
+  const body = `${prelude}\nreturn function vigilExpr(s) { ${reset}try { return ${code}; } catch { return undefined; } };`;
+  const factory = new Function('K', 'H', 'U', ...Object.keys(RUNTIME_FUNCTIONS), body) as (...deps: unknown[]) => (scope: object) => unknown;
+  const fn = factory(gen.consts, helpers, UNSET, ...Object.values(RUNTIME_FUNCTIONS));
+  recordFacts(fn, factsOf(ast, frame, env, gen.plan.order));
   if (gen.consts.length === 0 && gen.helperRefs.size === 0 && gen.functions.length === 0) selfContained.set(fn, code);
-  sources.set(fn, { ast: parsed.ast, frame, env, extraRoots, macros: gen.macrosExpanded });
+  sources.set(fn, { ast, frame, env, extraRoots, expansions: gen.plan.expansions });
   return { ok: true, expr: { source, loc, fn, fields: [...gen.fields] } };
+}
+
+// One analyser per environment: what it learns of a macro holds for every expression of the ruleset.
+const analysers = new WeakMap<CompileEnv, FactsAnalyser>();
+
+/** What the condition's shape tells (see pins.ts); nothing, which is always safe, when the tree is too deep to analyse. */
+function factsOf(ast: Ast, frame: Frame, env: CompileEnv, macroOrder: readonly string[]): ConditionFacts {
+  try {
+    let analyser = analysers.get(env);
+    if (!analyser) analysers.set(env, (analyser = new FactsAnalyser(env)));
+    analyser.prime(macroOrder);
+    const facts = analyser.facts(ast);
+    return { ...facts, guard: facts.never ? undefined : guardOf(analyser.leadingGuard(ast), frame, env) };
+  } catch (err) {
+    if (!isTooBig(err)) throw err;
+    return { never: false, pins: new Map() };
+  }
 }
 
 /** What it takes to write a compiled expression's code again under another naming. */
@@ -73,16 +122,23 @@ interface ExprSource {
   readonly frame: Frame;
   readonly env: CompileEnv;
   readonly extraRoots: readonly string[];
-  /** Macros expanded at the root scope, once per expansion. */
-  readonly macros: readonly string[];
+  /** Macros expanded at the root scope → expansions, 2 meaning two or more. */
+  readonly expansions: ReadonlyMap<string, number>;
 }
 const sources = new WeakMap<object, ExprSource>();
 
 /** An expression's compile environment (the same object for every expression of one ruleset), or undefined. */
 export function exprEnv(fn: (scope: object) => unknown): CompileEnv | undefined { return sources.get(fn)?.env; }
 
-/** The macros an expression expands at its root scope, once per expansion (empty for a function this compiler did not make). */
-export function exprMacros(fn: (scope: object) => unknown): readonly string[] { return sources.get(fn)?.macros ?? []; }
+/**
+ * The macros an expression expands at its root scope: once when expanded
+ * once, twice when expanded more than once (empty for a function this
+ * compiler did not make).
+ */
+export function exprMacros(fn: (scope: object) => unknown): readonly string[] {
+  const src = sources.get(fn);
+  return src ? [...src.expansions].flatMap(([name, n]) => (n > 1 ? [name, name] : [name])) : [];
+}
 
 /**
  * The code of a compiled expression written again under `naming` (constants,
@@ -91,13 +147,24 @@ export function exprMacros(fn: (scope: object) => unknown): readonly string[] { 
  * this compiler did not make. Evaluated with `s` bound to the scope, inside a
  * try/catch yielding undefined, it gives what `fn(s)` gives. `naming.helper`
  * receives the helper's name; `helperFunction` gives the bound function.
+ * Macros are written at each use (the caller remembers their values), so
+ * this is also undefined when that text grows past NAMED_TEXT_LIMIT or the
+ * macros nest past MAX_INLINED_MACRO_DEPTH.
  */
 export function regenerate(fn: (scope: object) => unknown, naming: Naming): string | undefined {
   const src = sources.get(fn);
   if (!src) return undefined;
   const gen = new Generator(src.env, { runtime: src.env.runtime, lists: src.env.lists }, src.extraRoots, naming);
-  const code = gen.gen(src.ast, src.frame, 's');
-  return gen.diagnostics.length ? undefined : code;
+  let code: string;
+  try {
+    code = gen.root(src.ast, src.frame);
+  } catch (err) {
+    if (!isTooBig(err)) throw err;
+    return undefined;
+  }
+  // A long macro chain may nest the caller's memos as deep as the chain, and a macro used twice per
+  // level doubles the text per level (ropes keep that cheap until here): either would not parse.
+  return gen.diagnostics.length || gen.oversized || gen.plan.depth > MAX_INLINED_MACRO_DEPTH || code.length > NAMED_TEXT_LIMIT ? undefined : code;
 }
 
 /** The bound implementation of helper `name` for expressions compiled in `env`. */
@@ -118,7 +185,7 @@ export function inlineCode(fn: (scope: object) => unknown): string | undefined {
 function guardOf(node: Ast | null, frame: Frame, env: CompileEnv): { code: string; fn: (scope: object) => unknown } | undefined {
   if (node === null) return undefined;
   const gen = new Generator(env, { runtime: env.runtime, lists: env.lists }, []);
-  const code = gen.gen(node, frame, 's');
+  const code = gen.root(node, frame);
   if (gen.diagnostics.length || gen.consts.length || gen.helperRefs.size || gen.functions.length) return undefined;
   const fn = new Function(`return function vigilGuard(s) { try { return ${code}; } catch { return undefined; } };`)() as (scope: object) => unknown;
   selfContained.set(fn, code);

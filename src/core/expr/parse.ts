@@ -31,13 +31,15 @@ export interface SyntaxProblem { readonly offset: number; readonly length: numbe
 interface GrammarElement { type: string }
 interface JexlInternals {
   _grammar: { elements: Record<string, GrammarElement> };
-  compile(src: string): { _getAst(): Ast | null };
 }
-interface LexerInstance { getElements(src: string): string[] }
+interface LexerInstance { getElements(src: string): string[]; tokenize(src: string): unknown[] }
+interface ParserInstance { addTokens(tokens: unknown[]): void; complete(): Ast | null }
 
 const require = createRequire(import.meta.url);
 const Lexer = require('jexl/dist/Lexer.js') as new (grammar: unknown) => LexerInstance;
+const Parser = require('jexl/dist/parser/Parser.js') as new (grammar: unknown) => ParserInstance;
 const jexl = new jexlModule.Jexl() as unknown as JexlInternals;
+// One lexer for every parse: jexl's compile() makes a new one each time, which rebuilds its split regex (half the cost of a parse).
 const lexer = new Lexer(jexl._grammar);
 
 const numericRe = /^-?(?:(?:[0-9]*\.[0-9]+)|[0-9]+)$/;
@@ -195,7 +197,10 @@ export function parse(source: string): ParseResult {
   const quoteProblem = unclosedString(tokens);
   if (quoteProblem) return { ok: false, tokens, problem: quoteProblem };
   try {
-    const ast = jexl.compile(source)._getAst();
+    // What jexl's compile() does, with the shared lexer.
+    const parser = new Parser(jexl._grammar);
+    parser.addTokens(lexer.tokenize(source));
+    const ast = parser.complete();
     if (!ast) return { ok: false, tokens, problem: { offset: 0, length: 1, message: 'the expression is empty' } };
     const bracketProblem = unclosedBracket(tokens);
     if (bracketProblem) return { ok: false, tokens, problem: bracketProblem };
@@ -205,6 +210,20 @@ export function parse(source: string): ParseResult {
   } catch (err) {
     return { ok: false, tokens, problem: describeSyntaxError(source, tokens, err) };
   }
+}
+
+const parsedOnce = new WeakMap<object, ParseResult>();
+
+/**
+ * `parse(def.source)`, once per definition object: every expression of a
+ * ruleset shares its macro definitions, and a macro used by many rules (or
+ * many macros) would otherwise be parsed again for each. Results are never
+ * modified.
+ */
+export function parseOnce(def: { readonly source: string }): ParseResult {
+  let r = parsedOnce.get(def);
+  if (r === undefined) { r = parse(def.source); parsedOnce.set(def, r); }
+  return r;
 }
 
 /**

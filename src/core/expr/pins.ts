@@ -10,7 +10,7 @@
  */
 import type { CompileEnv } from './api.ts';
 import type { Ast } from './parse.ts';
-import { parse } from './parse.ts';
+import { parseOnce } from './parse.ts';
 import { FIELDS, isKnownField } from '../fields.ts';
 
 export interface ConditionFacts {
@@ -48,23 +48,69 @@ export function recordFacts(fn: (scope: object) => unknown, facts: ConditionFact
 
 const PURE_OPS = new Set(['==', '!=', '<', '<=', '>', '>=', '&&', '||', '+', '-', '*', '/', '%']);
 
+/** The operands of `a op b op c …` (jexl's tree leans left), found without recursion: a generated allow-list may be thousands long. */
+function chain(node: Extract<Ast, { type: 'BinaryExpression' }>, op: string): Ast[] {
+  const rights: Ast[] = [];
+  let n: Ast = node;
+  while (n.type === 'BinaryExpression' && n.operator === op) { rights.push(n.right); n = n.left; }
+  rights.push(n);
+  return rights.reverse();
+}
+
+/** One analysis of macro bodies, each computed once per analyser (a macro may be reached along many paths). */
+class MacroMemo<T> {
+  private readonly done = new Map<string, T>();
+  private readonly open = new Set<string>();
+  constructor(private readonly cyclic: T) {}
+  get(name: string, compute: () => T): T {
+    const hit = this.done.get(name);
+    if (hit !== undefined || this.done.has(name)) return hit as T;
+    // The compiler refuses cycles before any analysis; this only keeps a bug from looping.
+    if (this.open.has(name)) return this.cyclic;
+    this.open.add(name);
+    try {
+      const v = compute();
+      this.done.set(name, v);
+      return v;
+    } finally { this.open.delete(name); }
+  }
+}
+
 export class FactsAnalyser {
-  private readonly stack: string[] = [];
-  private readonly macroAsts = new Map<string, Ast | null>();
+  private readonly factsOf = new MacroMemo<ConditionFacts>(NOTHING);
+  private readonly conjunctsOf = new MacroMemo<readonly Ast[] | null>(null);
+  private readonly pureOf = new MacroMemo<boolean>(false);
+  private readonly constantOf = new MacroMemo<Const>(UNKNOWN);
+  private readonly primed = new Set<string>();
 
   constructor(private readonly env: CompileEnv) {}
+
+  /**
+   * Analyses these macros in this order, each after the macros it uses (the
+   * compiler's plan), so that a long chain of macros is analysed without
+   * recursing along it.
+   */
+  prime(order: readonly string[]): void {
+    for (const name of order) {
+      if (this.primed.has(name)) continue;
+      this.primed.add(name);
+      this.constant(macroRef(name));
+      this.facts(macroRef(name));
+      this.pure(macroRef(name));
+      this.conjuncts(macroRef(name), []);
+    }
+  }
 
   facts(node: Ast | null | undefined): ConditionFacts {
     if (!node) return NOTHING;
     const c = this.constant(node);
     if (c.known) return c.value ? NOTHING : NEVER;
-    if (node.type === 'Identifier' && !node.from && !node.relative && Object.hasOwn(this.env.macros, node.value)) {
-      return this.inMacro(node.value, (ast) => this.facts(ast)) ?? NOTHING;
-    }
+    const macro = this.macroName(node);
+    if (macro !== null) return this.factsOf.get(macro, () => this.facts(this.macroAst(macro)));
     if (node.type !== 'BinaryExpression') return NOTHING;
     switch (node.operator) {
-      case '&&': return both(this.facts(node.left), this.facts(node.right));
-      case '||': return either(this.facts(node.left), this.facts(node.right));
+      case '&&': return chain(node, '&&').map((n) => this.facts(n)).reduce(both);
+      case '||': return chain(node, '||').map((n) => this.facts(n)).reduce(either);
       case '==': return this.equality(node.left, node.right) ?? this.equality(node.right, node.left) ?? NOTHING;
       case 'in': return this.membership(node.left, node.right);
       default: return NOTHING;
@@ -76,9 +122,9 @@ export class FactsAnalyser {
    * not constant and does not pin proto, if it is pure; see ConditionFacts.guard.
    */
   leadingGuard(node: Ast | null | undefined): Ast | null {
-    const chain: Ast[] = [];
-    if (!this.conjuncts(node, chain)) return null;
-    for (const c of chain) {
+    const conj: Ast[] = [];
+    if (!this.conjuncts(node, conj)) return null;
+    for (const c of conj) {
       if (this.constant(c).known) continue;
       if (this.facts(c).pins.has('proto')) continue;
       return this.pure(c) ? c : null;
@@ -89,9 +135,16 @@ export class FactsAnalyser {
   /** Flattens `a && b && …` through macros; false when a macro cannot be read. */
   private conjuncts(node: Ast | null | undefined, out: Ast[]): boolean {
     if (!node) return false;
-    if (node.type === 'BinaryExpression' && node.operator === '&&') return this.conjuncts(node.left, out) && this.conjuncts(node.right, out);
-    if (node.type === 'Identifier' && !node.from && !node.relative && Object.hasOwn(this.env.macros, node.value)) {
-      return this.inMacro(node.value, (ast) => this.conjuncts(ast, out)) ?? false;
+    if (node.type === 'BinaryExpression' && node.operator === '&&') return chain(node, '&&').every((n) => this.conjuncts(n, out));
+    const macro = this.macroName(node);
+    if (macro !== null) {
+      const inner = this.conjunctsOf.get(macro, () => {
+        const list: Ast[] = [];
+        return this.conjuncts(this.macroAst(macro), list) ? list : null;
+      });
+      if (inner === null) return false;
+      out.push(...inner);
+      return true;
     }
     out.push(node);
     return true;
@@ -105,11 +158,12 @@ export class FactsAnalyser {
         if (this.fieldPath(node) !== null) return true;
         const c = this.constant(node);
         if (c.known) return isPrimitive(c.value);
-        if (!node.from && !node.relative && Object.hasOwn(this.env.macros, node.value)) return this.inMacro(node.value, (ast) => ast !== null && this.pure(ast)) ?? false;
+        const macro = this.macroName(node);
+        if (macro !== null) return this.pureOf.get(macro, () => { const ast = this.macroAst(macro); return ast !== null && this.pure(ast); });
         return false;
       }
       case 'UnaryExpression': return node.operator === '!' && this.pure(node.right);
-      case 'BinaryExpression': return PURE_OPS.has(node.operator) && this.pure(node.left) && this.pure(node.right);
+      case 'BinaryExpression': return PURE_OPS.has(node.operator) && chain(node, node.operator).every((n) => this.pure(n));
       default: return false;
     }
   }
@@ -160,7 +214,7 @@ export class FactsAnalyser {
           const v = name.slice(1);
           return Object.hasOwn(this.env.vars, v) ? { known: true, value: this.env.vars[v] } : UNKNOWN;
         }
-        if (Object.hasOwn(this.env.macros, name)) return this.inMacro(name, (ast) => (ast ? this.constant(ast) : UNKNOWN)) ?? UNKNOWN;
+        if (Object.hasOwn(this.env.macros, name)) return this.constantOf.get(name, () => { const ast = this.macroAst(name); return ast ? this.constant(ast) : UNKNOWN; });
         if (Object.hasOwn(this.env.lists, name)) return { known: true, value: this.env.lists[name] };
         return UNKNOWN;
       }
@@ -176,15 +230,20 @@ export class FactsAnalyser {
       }
       case 'BinaryExpression': {
         const op = node.operator;
-        if (op !== '==' && op !== '!=' && op !== '&&' && op !== '||') return UNKNOWN;
+        if (op === '&&' || op === '||') {
+          // A falsy operand decides `&&`, a truthy one `||`, whatever follows; otherwise the last operand is the value.
+          let acc: Const = UNKNOWN;
+          for (const n of chain(node, op)) {
+            acc = this.constant(n);
+            if (!acc.known || (op === '&&' ? !acc.value : acc.value)) return acc;
+          }
+          return acc;
+        }
+        if (op !== '==' && op !== '!=') return UNKNOWN;
         const l = this.constant(node.left);
         if (!l.known) return UNKNOWN;
-        // A falsy left decides `&&`, a truthy one `||`, whatever the right side is.
-        if (op === '&&' && !l.value) return l;
-        if (op === '||' && l.value) return l;
         const r = this.constant(node.right);
         if (!r.known) return UNKNOWN;
-        if (op === '&&' || op === '||') return r;
         if (!isPrimitive(l.value) || !isPrimitive(r.value)) return UNKNOWN;
         // eslint-disable-next-line eqeqeq -- the compiled code uses jexl's loose equality
         return { known: true, value: op === '==' ? l.value == r.value : l.value != r.value };
@@ -193,18 +252,18 @@ export class FactsAnalyser {
     }
   }
 
-  private inMacro<T>(name: string, fn: (ast: Ast | null) => T): T | null {
-    if (this.stack.includes(name)) return null;
-    let ast = this.macroAsts.get(name);
-    if (ast === undefined) {
-      const r = parse(this.env.macros[name].source);
-      ast = r.ok ? r.ast : null;
-      this.macroAsts.set(name, ast);
-    }
-    this.stack.push(name);
-    try { return fn(ast); } finally { this.stack.pop(); }
+  /** The macro a bare identifier names, or null. */
+  private macroName(node: Ast): string | null {
+    return node.type === 'Identifier' && !node.from && !node.relative && Object.hasOwn(this.env.macros, node.value) ? node.value : null;
+  }
+
+  private macroAst(name: string): Ast | null {
+    const r = parseOnce(this.env.macros[name]);
+    return r.ok ? r.ast : null;
   }
 }
+
+function macroRef(name: string): Ast { return { type: 'Identifier', value: name }; }
 
 function isPrimitive(v: unknown): boolean {
   return v === null || v === undefined || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
