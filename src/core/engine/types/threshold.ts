@@ -126,6 +126,8 @@ function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEn
   const distinctFn = p.distinct ? p.distinct.fn : null;
   const weightFn = p.weight ? p.weight.fn : null;
   const collector = p.collect.length ? new Collector(p.collect) : null;
+  /** The event's weight: a number; anything else (true, "1") adds nothing, as the doc says. */
+  const weightOf = (ev: VigilEvent): number => { const w = weightFn!(ev); return typeof w === 'number' ? w : 0; };
   const newCounter = counterFactory({
     count: Math.ceil(count), window, distinct: distinctFn !== null, weighted: weightFn !== null,
     maxEntries: p.maxEntries, onCapEvict: () => env.evicted(),
@@ -149,7 +151,7 @@ function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEn
   const seedOf = (ev: VigilEvent): Seed | null => {
     const value = distinctFn ? distinctFn(ev) : undefined;
     if (distinctFn && (value === undefined || value === null)) return NOTHING;
-    const w = weightFn ? Number(weightFn(ev)) : 1;
+    const w = weightFn ? weightOf(ev) : 1;
     // Every counter holds one event as 1, or as its weight when positive.
     if ((weightFn ? (w > 0 ? w : 0) : 1) >= count) return null;
     if (!distinctFn && !weightFn && !collector) return ONE;
@@ -235,13 +237,18 @@ function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEn
         if (silentOver(s, t)) rearm(s);
         else {
           // Silent with a gap: new contributions keep the episode alive.
-          if (gap !== null && suppress === null && s.counter.add(t, value, weightFn ? Number(weightFn(ev)) : 1)) s.lastCounted = t;
+          if (gap !== null && suppress === null && s.counter.add(t, value, weightFn ? weightOf(ev) : 1)) s.lastCounted = t;
           return;
         }
       }
       if (gap !== null && s.lastCounted !== -Infinity && t - s.lastCounted > gap) rearm(s);
-      s.counter.slide(t);
-      if (s.counter.add(t, value, weightFn ? Number(weightFn(ev)) : 1)) s.lastCounted = t;
+      if (gap === null && s.collected !== null) {
+        // A window-only episode ends when the events it counted have all left the window: what was collected belongs to no count any more.
+        const before = s.counter.total();
+        s.counter.slide(t);
+        if (before > 0 && s.counter.total() === 0) collector!.reset(s.collected);
+      } else s.counter.slide(t);
+      if (s.counter.add(t, value, weightFn ? weightOf(ev) : 1)) s.lastCounted = t;
       if (s.collected) collector!.add(s.collected, ev);
       if (s.counter.total() >= count) fire(ev, key, keyStr, s, t);
     },
