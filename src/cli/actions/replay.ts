@@ -4,11 +4,11 @@
  * clock follows the events and nothing reads the wall clock or the disk
  * state of a previous run (first_seen memory is in-memory here).
  */
-import { openSync, readSync, closeSync } from 'node:fs';
+import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { extname } from 'node:path';
 import { isIP } from 'node:net';
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
-import { LISTEN_RE } from '../../core/config/schema.ts';
+import { isListenSpec } from '../../core/config/schema.ts';
 import { parseCidr } from '../../core/net/cidr.ts';
 import { SingleBar, Presets } from 'cli-progress';
 import { EventClock } from '../../core/clock.ts';
@@ -27,6 +27,7 @@ import type { PluginServices } from '../../core/plugins/context.ts';
 import { ActionRunner } from '../../core/plugins/action-runner.ts';
 import { hitText, eventText } from '../../core/plugins/hit-text.ts';
 import { LineOut } from '../render/line-out.ts';
+import { pipeJsonlInput } from '../pipe-input.ts';
 import { summaryLine } from '../render/summary.ts';
 import { EXIT, CliExit } from '../exit.ts';
 import { loadConfigOrExit, ruleDirs, varOverrides, makeLogger, buildCatalog, actionSchemas, printDiagnostics, type CommonFlags } from '../setup.ts';
@@ -45,16 +46,86 @@ export interface ReplayFlags extends CommonFlags {
 
 const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a]);
 
-/** `pcapfile` for pcap/pcapng (by magic), `jsonl` for JSON lines (by extension or a leading `{`). */
-export function sniffFormat(path: string, stdinFormat: 'jsonl' | 'pcap' = 'jsonl'): 'pcapfile' | 'jsonl' {
-  if (path === '-') return stdinFormat === 'pcap' ? 'pcapfile' : 'jsonl';
+type Format = 'pcapfile' | 'jsonl';
+
+/** A path that is not a regular file (a named pipe): the bytes read to find its format, and the still open descriptor to read the rest from. */
+interface PipeHead { readonly fd: number; readonly head: Buffer }
+
+/**
+ * `pcapfile` for pcap/pcapng (by magic), `jsonl` for JSON lines (by extension or a leading `{`).
+ * A pipe's first bytes are consumed by the look: replay itself keeps them (see `sniff`).
+ */
+export function sniffFormat(path: string, stdinFormat: 'jsonl' | 'pcap' = 'jsonl'): Format {
+  const s = sniff(path, stdinFormat);
+  if (s.pipe) closeSync(s.pipe.fd);
+  return s.format;
+}
+
+const SNIFF_BYTES = 64 * 1024;
+
+function sniff(path: string, stdinFormat: 'jsonl' | 'pcap'): { format: Format; pipe: PipeHead | null } {
+  if (path === '-') return { format: stdinFormat === 'pcap' ? 'pcapfile' : 'jsonl', pipe: null };
+  const unreadable = (e: unknown): CliExit =>
+    new CliExit(EXIT.RUNTIME, `${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}); check the path and its permissions`);
   let fd: number;
-  try { fd = openSync(path, 'r'); } catch (e) {
-    throw new CliExit(EXIT.RUNTIME, `${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}); check the file name`);
+  try { fd = openSync(path, 'r'); } catch (e) { throw unreadable(e); }
+  const head = Buffer.alloc(SNIFF_BYTES);
+  let n = 0;
+  let pipe: PipeHead | null = null;
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new CliExit(EXIT.RUNTIME, `${path}: is a directory; replay takes capture or JSON-lines files (for a directory of them: ${path}/*)`);
+    if (st.isFile()) n = readSync(fd, head, 0, head.length, 0);
+    else {
+      // A pipe cannot be read at a position nor twice: read just enough from its start to decide, and keep those bytes.
+      n = readPipeHead(fd, head);
+      pipe = { fd, head: head.subarray(0, n) };
+    }
+  } catch (e) {
+    closeSync(fd);
+    throw e instanceof CliExit ? e : unreadable(e);
   }
-  let head = Buffer.alloc(64 * 1024);
-  let n: number;
-  try { n = readSync(fd, head, 0, head.length, 0); } finally { closeSync(fd); }
+  if (!pipe) closeSync(fd);
+  try {
+    const format = formatOf(path, head, n);
+    if (pipe && format === 'pcapfile') {
+      throw new CliExit(EXIT.USAGE, `${path}: a capture in a pipe can be replayed from standard input only; run \`vigil replay - --stdin-format pcap < ${path}\``);
+    }
+    return { format, pipe };
+  } catch (e) {
+    if (pipe) closeSync(pipe.fd);
+    throw e;
+  }
+}
+
+/** Reads from a pipe until the format can be told (a few bytes, or a little text), its end, or SNIFF_BYTES. */
+function readPipeHead(fd: number, buf: Buffer): number {
+  let n = 0;
+  for (;;) {
+    let got: number;
+    try { got = readSync(fd, buf, n, buf.length - n, null); } catch (e) {
+      // A descriptor some writer left non-blocking: wait a little rather than spin.
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      continue;
+    }
+    if (got === 0) return n;
+    n += got;
+    if (n === buf.length || decidable(buf, n)) return n;
+  }
+}
+
+function decidable(buf: Buffer, n: number): boolean {
+  let b = buf.subarray(0, n);
+  if (n >= 2 && b[0] === 0x1f && b[1] === 0x8b) {
+    try { b = gunzipSync(b, { finishFlush: zlibConstants.Z_SYNC_FLUSH }); } catch { return true; }
+  }
+  return b.length >= 4 && /\S/.test(b.toString('latin1'));
+}
+
+function formatOf(path: string, bytes: Buffer, count: number): Format {
+  let head = bytes;
+  let n = count;
   let name = path.toLowerCase();
   if (n >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
     // gzip: look at the start of the decompressed stream instead (the inputs decompress as they read)
@@ -75,7 +146,7 @@ function checkHostFlags(flags: ReplayFlags): void {
   const bad = (opt: string, v: string, want: string) => { throw new CliExit(EXIT.USAGE, `${opt} ${JSON.stringify(v)} must be ${want}`); };
   for (const v of flags.host ?? []) if (!isIP(v)) bad('--host', v, 'an IPv4 or IPv6 address like 10.0.0.5');
   for (const v of flags.gateway ?? []) if (!isIP(v)) bad('--gateway', v, 'an IPv4 or IPv6 address like 10.0.0.1');
-  for (const v of flags.listen ?? []) if (!LISTEN_RE.test(v)) bad('--listen', v, 'a port like 22, 22/tcp or 53/udp');
+  for (const v of flags.listen ?? []) if (!isListenSpec(v)) bad('--listen', v, 'a port from 1 to 65535 like 22, 22/tcp or 53/udp');
   for (const v of flags.allow ?? []) if (!parseCidr(v)) bad('--allow', v, 'an address or CIDR like 10.0.0.0/8');
 }
 
@@ -85,7 +156,7 @@ export async function replay(files: string[], flags: ReplayFlags): Promise<numbe
   checkHostFlags(flags);
   const started = process.hrtime.bigint();
   if (flags.stdinFormat !== 'jsonl' && flags.stdinFormat !== 'pcap') throw new CliExit(EXIT.USAGE, `--stdin-format must be jsonl or pcap, got ${JSON.stringify(flags.stdinFormat)}`);
-  const formats = files.map((f) => sniffFormat(f, flags.stdinFormat));
+  const sources = files.map((f) => sniff(f, flags.stdinFormat));
   const cfg = loadConfigOrExit(flags.config, 'defaults');
   const logger = makeLogger(flags.actions ? cfg.config.log.level : 'warn');
   const h = cfg.config.host;
@@ -137,7 +208,12 @@ export async function replay(files: string[], flags: ReplayFlags): Promise<numbe
   const bar = flags.progress !== false && process.stderr.isTTY ? new SingleBar({ format: 'replay [{bar}] {percentage}% | {value}/{total} bytes | {eta}s', stream: process.stderr }, Presets.shades_classic) : null;
   const inputs: Instance<'input'>[] = [];
   for (let i = 0; i < files.length; i++) {
-    const made = instantiate('input', [{ use: formats[i], config: { path: files[i] }, at: null }], { catalog, services, run: currentRunEnv(), source: null });
+    const pipe = sources[i].pipe;
+    if (pipe) {
+      inputs.push({ plugin: catalog.get('input', 'jsonl')!.plugin as Instance<'input'>['plugin'], name: 'jsonl', config: { path: files[i] }, instance: pipeJsonlInput(files[i], pipe.fd, pipe.head, services) });
+      continue;
+    }
+    const made = instantiate('input', [{ use: sources[i].format, config: { path: files[i] }, at: null }], { catalog, services, run: currentRunEnv(), source: null });
     if (made.diagnostics.length) { printDiagnostics(made.diagnostics, false); return EXIT.RUNTIME; }
     inputs.push(made.instances[0]);
   }

@@ -31,6 +31,26 @@ import { hitText } from '../../core/plugins/hit-text.ts';
 import { EXIT, CliExit } from '../exit.ts';
 import { loadConfigOrExit, ruleDirs, varOverrides, makeLogger, buildCatalog, actionSchemas, printDiagnostics, type CommonFlags } from '../setup.ts';
 
+/**
+ * A database error at start (opening the tables, reading the stored keys) as
+ * one sentence naming the file and what to do, or null for any other error.
+ * A damaged vigil.db is not repaired in place: moved aside, vigil starts with
+ * an empty memory, and SQLite's own recovery may save what it held.
+ */
+function databaseFailure(file: string, e: unknown): CliExit | null {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
+  const why = `${(e as Error).message}, ${code}`;
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    return new CliExit(EXIT.RUNTIME, `${file} is damaged (${why}); move it aside (vigil then starts with an empty memory) and try \`sqlite3 ${file} .recover | sqlite3 recovered.db\` to save what it held`);
+  }
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new CliExit(EXIT.RUNTIME, `${file} is locked by another process (${why}); stop it (another vigil with the same data_dir?) and start again`);
+  }
+  if (code.startsWith('SQLITE_FULL')) return new CliExit(EXIT.RUNTIME, `${file} cannot be written (${why}); free some disk space and start again`);
+  return new CliExit(EXIT.RUNTIME, `${file}: ${why}; check the file, its directory and their permissions`);
+}
+
 /** Config mistakes that stop `run`; a plugin that cannot run or throws in create is logged and left out. */
 const FATAL = new Set(['VGL_CONFIG_INVALID', 'VGL_CONFIG_UNKNOWN_KEY', 'VGL_PLUGIN_UNKNOWN', 'VGL_PLUGIN_DUPLICATE_NAME']);
 
@@ -40,11 +60,18 @@ export async function run(flags: CommonFlags): Promise<number> {
   const c = cfg.config;
   const logger = makeLogger(c.log.level);
   const dataDir = resolveFrom(cfg.baseDir, c.data_dir);
+  const dbFile = join(dataDir, DB_FILE);
   let db;
   try { db = openDatabase(dataDir); } catch (e) {
+    // A file that is there but damaged needs another fix than a directory vigil cannot write.
+    if (/^SQLITE_(CORRUPT|NOTADB)/.test(String((e as { code?: unknown }).code))) throw databaseFailure(dbFile, e)!;
     throw new CliExit(EXIT.RUNTIME, `data_dir ${dataDir}: cannot open ${DB_FILE} (${(e as Error).message}); check the directory and its permissions`);
   }
-  const kv = new KvStore(db);
+  let kv: KvStore;
+  try { kv = new KvStore(db); } catch (e) {
+    db.close();
+    throw databaseFailure(dbFile, e) ?? e;
+  }
   const metrics = new MetricsRegistry();
   const hostOver = c.host;
   let host = buildHostFacts(hostOver, hostOver.live);
@@ -65,14 +92,37 @@ export async function run(flags: CommonFlags): Promise<number> {
     if (print !== 'none') process.stdout.write((print === 'json' ? JSON.stringify(hitToJson(hit)) : hitText(hit)) + '\n');
     runner?.submit(hit);
   };
-  const memory = new SqliteKeyMemory(join(dataDir, DB_FILE));
-  const engine = new Engine({ clock, sink, host, memory, logger: logger.child({ component: 'engine' }) });
+  // Closes what is open so far, quietly: it runs on the way out of a failure that is already being reported.
+  const closeAll = (...parts: Array<{ close(): void } | null>): void => {
+    for (const p of parts) { try { p?.close(); } catch { /* the first error is the one reported */ } }
+    stopTicker();
+  };
+  const memoryLog = logger.child({ component: 'first_seen' });
+  let memory: SqliteKeyMemory | null = null;
+  let engine: Engine;
+  try {
+    memory = new SqliteKeyMemory(dbFile, {
+      onWriteError: (err, { pending, dropped, closing }) => memoryLog.error({ db: dbFile, err: err.message, code: (err as { code?: string }).code, pending, dropped },
+        closing ? `${dbFile}: the last first_seen sightings could not be written; ${pending} are lost` : `${dbFile}: first_seen sightings could not be written; kept for a retry`),
+    });
+    engine = new Engine({ clock, sink, host, memory, logger: logger.child({ component: 'engine' }) });
+  } catch (e) {
+    closeAll(memory, kv, db);
+    throw databaseFailure(dbFile, e) ?? e;
+  }
+  const mem = memory;
   const dirs = ruleDirs(flags, cfg);
   const knownActions = actionSchemas(catalog);
   const loaded = loadRuleset(dirs, { runtime: engine.helpers, actions: knownActions, varOverrides: varOverrides(flags, cfg), varOverridesSource: '--var' });
   if (loaded.diagnostics.length) printDiagnostics(loaded.diagnostics, false);
   if (!loaded.ruleset || hasErrors(loaded.diagnostics)) { engine.close(); kv.close(); db.close(); stopTicker(); return EXIT.FINDINGS; }
-  engine.load(loaded.ruleset);
+  // Loading reads each first_seen rule's stored keys: the first place a damaged database shows.
+  try { engine.load(loaded.ruleset); } catch (e) {
+    const failure = databaseFailure(dbFile, e);
+    if (!failure) throw e;
+    closeAll(engine, kv, db);
+    throw failure;
+  }
 
   const env = { catalog, services, run: currentRunEnv(), source: cfg.source, onEnricherError: (e: Error) => logger.error({ err: e.message }, 'enricher failed') };
   // Every known action runs: those named under `actions:` with their config, the rest with their defaults when those are valid.
@@ -97,6 +147,9 @@ export async function run(flags: CommonFlags): Promise<number> {
   }
   runner = new ActionRunner(new Map(actions.instances.map((a) => [a.plugin.name, a.instance])), logger.child({ component: 'actions' }), metrics.namespace('actions'));
   registerEngineMetrics(metrics, engine);
+  metrics.computed('vigil_first_seen_write_failures_total', 'first_seen batch writes that failed (kept for a retry).', 'counter', () => mem.writeFailures);
+  metrics.computed('vigil_first_seen_dropped_total', 'first_seen sightings dropped because too many waited to be written.', 'counter', () => mem.droppedSightings);
+  metrics.computed('vigil_first_seen_pending', 'first_seen sightings waiting to be written.', 'gauge', () => mem.pending());
 
   // Hot reload: rule files and the config's vars. A broken change is logged and the old rules keep running.
   const reloadRules = () => {
@@ -134,7 +187,7 @@ export async function run(flags: CommonFlags): Promise<number> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   logger.info({
-    inputs: inputs.instances.map((i) => i.name), rules: loaded.ruleset.rules.length, data: join(dataDir, DB_FILE),
+    inputs: inputs.instances.map((i) => i.name), rules: loaded.ruleset.rules.length, data: dbFile,
     metrics: server ? `http://${c.metrics.listen!.replace(/:\d+$/, '')}:${server.port}/metrics` : null,
   }, 'vigil running');
 

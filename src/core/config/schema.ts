@@ -18,9 +18,21 @@ const cidr = z.string().refine((s) => {
   return /^\d+$/.test(len) && n <= (isIP(addr) === 4 ? 32 : 128);
 }, { message: 'must be an address or CIDR like "10.0.0.0/8" or "2001:db8::/32"' });
 
-/** `22`, `"22/tcp"` or `"53/udp"`. */
+/** `22`, `"22/tcp"` or `"53/udp"`; the shape only: {@link isListenSpec} checks the port's range too. */
 export const LISTEN_RE = /^(\d{1,5})(?:\/(tcp|udp))?$/;
-const listenSpec = z.union([z.number().int().min(1).max(65535), z.string().regex(LISTEN_RE, { message: 'must be a port like 22, "22/tcp" or "53/udp"' })]);
+
+/** A listening port as text (`22`, `22/tcp`, `53/udp`) with the port in 1..65535, as a number port must be. */
+export function isListenSpec(s: string): boolean {
+  const m = LISTEN_RE.exec(s);
+  if (!m) return false;
+  const port = Number(m[1]);
+  return port >= 1 && port <= 65535;
+}
+
+const listenSpec = z.union([
+  z.number().int().min(1).max(65535),
+  z.string().refine(isListenSpec, { message: 'must be a port from 1 to 65535 like 22, "22/tcp" or "53/udp"' }),
+]);
 
 const loopbackListen = z.string().refine((s) => {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(s);

@@ -28,6 +28,17 @@
  * and they drop the deleted keys from memory too. Rows of a rule no longer
  * loaded are left as they are, bounded by what it held, so re-enabling it
  * remembers.
+ *
+ * A write that fails (SQLITE_BUSY: another process held the write lock past
+ * the busy timeout; SQLITE_FULL; an I/O error) must not stop the engine:
+ * first_seen is a learner, and losing some sightings for a while is better
+ * than losing every rule. The failed write is rolled back, in memory too, so
+ * its sightings stay due and are written by a later try; tries are spaced
+ * out (`retryAfterMs`, doubling to a minute) because each one can wait the
+ * whole busy timeout. Failures are counted (`writeFailures`) and reported
+ * (`onWriteError`). The sightings waiting are bounded by `maxPending`: past
+ * it the oldest due one is dropped and counted (`droppedSightings`); a new
+ * key dropped that way is forgotten, so it may be reported once more.
  */
 import Database from 'better-sqlite3';
 import type { KeyMemory, MemoryBound, RuleMemory } from './types/api.ts';
@@ -53,7 +64,24 @@ export interface SqliteKeyMemoryOptions {
   readonly cacheKeys?: number;
   /** A returning key's "last seen" is rewritten once it is this much newer than on disk (default 60 s of event time). */
   readonly refreshEveryMs?: number;
+  /** How long a write waits for another connection's lock before failing with SQLITE_BUSY (default 5,000 ms). */
+  readonly busyTimeoutMs?: number;
+  /** Wall time before the first retry of a failed write (default 1,000 ms); it doubles per failure in a row, up to a minute. */
+  readonly retryAfterMs?: number;
+  /** Sightings kept for writing at most, across rules, while writes fail (default 100,000, at least batchSize). */
+  readonly maxPending?: number;
+  /** Told of each failed write: the error, the sightings still waiting, those dropped so far, and whether it was the last write (close). */
+  readonly onWriteError?: (err: Error, info: WriteErrorInfo) => void;
 }
+
+export interface WriteErrorInfo {
+  readonly pending: number;
+  readonly dropped: number;
+  readonly closing: boolean;
+}
+
+/** Longest wait between two tries of a failing write. */
+const MAX_RETRY_MS = 60_000;
 
 interface Sighting { first: number; last: number }
 
@@ -87,6 +115,18 @@ export class SqliteKeyMemory implements KeyMemory {
   private readonly ruleKeys: Database.Statement;
   /** Keys looked up on disk (not held in memory, and possibly stored): for metrics and tests. */
   lookups = 0;
+  /** Writes of a batch that failed (each was rolled back and its sightings kept, or lost at close). */
+  writeFailures = 0;
+  /** Due sightings dropped because more than `maxPending` waited. */
+  droppedSightings = 0;
+  private readonly retryAfterMs: number;
+  private readonly maxPending: number;
+  private readonly onWriteError: ((err: Error, info: WriteErrorInfo) => void) | undefined;
+  /** Failed writes in a row, and the wall time before which no write is tried again. */
+  private failing = 0;
+  private retryAt = 0;
+  /** While a batch is written: how to put memory back as it was if the transaction fails, newest last. */
+  private undo: Array<() => void> | null = null;
   private readonly rules = new Map<string, RuleState>();
   private pendingCount = 0;
   private readonly batchSize: number;
@@ -101,7 +141,7 @@ export class SqliteKeyMemory implements KeyMemory {
   private readonly writeBatch: (ts: number | undefined) => Array<[MemoryBound, number]>;
 
   constructor(path: string, opts: SqliteKeyMemoryOptions = {}) {
-    this.db = new Database(path);
+    this.db = new Database(path, { timeout: opts.busyTimeoutMs ?? 5000 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(`CREATE TABLE IF NOT EXISTS vigil_first_seen (
@@ -124,6 +164,9 @@ export class SqliteKeyMemory implements KeyMemory {
     this.deleteChunk = Math.max(opts.deleteChunk ?? PURGE_CHUNK, 2 * this.batchSize);
     this.cacheKeys = Math.max(1, opts.cacheKeys ?? 65_536);
     this.refreshEveryMs = opts.refreshEveryMs ?? 60_000;
+    this.retryAfterMs = opts.retryAfterMs ?? 1000;
+    this.maxPending = Math.max(opts.maxPending ?? 100_000, this.batchSize);
+    this.onWriteError = opts.onWriteError;
     this.writeBatch = this.db.transaction((ts: number | undefined) => this.writeAndBound(ts));
   }
 
@@ -163,7 +206,8 @@ export class SqliteKeyMemory implements KeyMemory {
     }
     this.remember(s, key, h);
     if (this.lastFlushTs === -Infinity) this.lastFlushTs = ts;
-    if (this.pendingCount >= this.batchSize || ts - this.lastFlushTs >= this.flushEveryMs || this.backlog) this.flush(ts);
+    if ((this.pendingCount >= this.batchSize || ts - this.lastFlushTs >= this.flushEveryMs || this.backlog)
+      && (this.failing === 0 || Date.now() >= this.retryAt)) this.tryFlush(ts);
     return known;
   }
 
@@ -200,7 +244,27 @@ export class SqliteKeyMemory implements KeyMemory {
     s.lazy.delete(key);
     if (s.due.has(key)) return;
     s.due.set(key, h);
-    this.pendingCount++;
+    if (++this.pendingCount > this.maxPending) this.dropOldest();
+  }
+
+  /**
+   * Drop the oldest due sighting of the rule with the most of them. A key
+   * with no row yet is forgotten altogether, so the count of keys stays
+   * true; one with a row keeps it (with an older "last seen").
+   */
+  private dropOldest(): void {
+    let most: RuleState | null = null;
+    for (const r of this.rules.values()) if (most === null || r.due.size > most.due.size) most = r;
+    if (most === null || most.due.size === 0) return;
+    const [key, h] = most.due.entries().next().value as [string, Held];
+    most.due.delete(key);
+    this.pendingCount--;
+    this.droppedSightings++;
+    if (h.disk === -Infinity) {
+      most.recent.delete(key);
+      most.lazy.delete(key);
+      most.keys--;
+    } else if (most.recent.has(key)) most.lazy.set(key, h);
   }
 
   /**
@@ -209,12 +273,55 @@ export class SqliteKeyMemory implements KeyMemory {
    * due) delete its forgotten rows.
    */
   flush(ts?: number): void {
-    const evictions = this.writeBatch(ts);
+    const undo: Array<() => void> = [];
+    const backlog = this.backlog;
+    this.undo = undo;
+    let evictions: Array<[MemoryBound, number]>;
+    try {
+      evictions = this.writeBatch(ts);
+    } catch (e) {
+      // SQLite rolled the rows back; memory must agree, or the sightings would count as written.
+      for (let i = undo.length - 1; i >= 0; i--) undo[i]();
+      this.backlog = backlog;
+      this.pendingCount = 0;
+      for (const s of this.rules.values()) this.pendingCount += s.due.size;
+      throw e;
+    } finally {
+      this.undo = null;
+    }
     if (ts !== undefined) this.lastFlushTs = ts;
     for (const [bound, n] of evictions) bound.evicted(n);
+    // After the commit, so a filter is never rebuilt from rows a failed write would take back.
+    for (const s of this.rules.values()) {
+      if (!s.filter?.full) continue;
+      // A filter half refilled would miss stored keys and call them new; none looks every key up instead.
+      try { this.refill(s); } catch (e) { s.filter = null; throw e; }
+    }
   }
 
-  private write(s: RuleState, held: Map<string, Held>): void {
+  /** flush() where a failure must not stop the engine: a database error is counted, reported and retried later. */
+  private tryFlush(ts: number): void {
+    try {
+      this.flush(ts);
+      this.failing = 0;
+    } catch (e) {
+      if (!(e instanceof Database.SqliteError)) throw e;
+      this.writeFailures++;
+      this.failing++;
+      this.retryAt = Date.now() + Math.min(MAX_RETRY_MS, this.retryAfterMs * 2 ** (this.failing - 1));
+      this.onWriteError?.(e, { pending: this.pendingCount, dropped: this.droppedSightings, closing: false });
+    }
+  }
+
+  /** Sightings waiting to be written (all rules). */
+  pending(): number { return this.pendingCount; }
+
+  /** Upsert `held`'s sightings and empty it; a failed transaction puts them back into `owner`. */
+  private write(s: RuleState, held: Map<string, Held>, owner: Map<string, Held> = held): void {
+    if (this.undo !== null && held.size > 0) {
+      const was = Array.from(held, ([key, h]) => [key, h, h.disk] as const);
+      this.undo.push(() => { for (const [key, h, disk] of was) { h.disk = disk; owner.set(key, h); } });
+    }
     for (const [key, h] of held) { this.upsert.run(s.rule, key, h.first, h.last); h.disk = h.last; }
     held.clear();
   }
@@ -222,6 +329,13 @@ export class SqliteKeyMemory implements KeyMemory {
   /** Delete rows by a statement that returns their keys, and forget those keys in memory too. */
   private deleteRows(s: RuleState, stmt: Database.Statement, params: Record<string, unknown>): number {
     const gone = stmt.all(params) as { key: string }[];
+    if (this.undo !== null && gone.length > 0) {
+      const was = gone.map(({ key }) => [key, s.recent.get(key), s.lazy.get(key)] as const);
+      this.undo.push(() => {
+        s.keys += was.length;
+        for (const [key, r, l] of was) { if (r) s.recent.set(key, r); if (l) s.lazy.set(key, l); }
+      });
+    }
     for (const { key } of gone) { s.recent.delete(key); s.lazy.delete(key); }
     s.keys -= gone.length;
     return gone.length;
@@ -246,10 +360,11 @@ export class SqliteKeyMemory implements KeyMemory {
         const before = ts - forget;
         this.settleBefore(s, () => before, false);
         const n = this.deleteRows(s, this.purgeSilent, { rule: s.rule, before, n: this.deleteChunk });
+        const nextPurgeAt = s.nextPurgeAt;
+        this.undo?.push(() => { s.nextPurgeAt = nextPurgeAt; });
         s.nextPurgeAt = n === this.deleteChunk ? ts : ts + this.purgeEveryMs;
         if (n === this.deleteChunk) this.backlog = true;
       }
-      if (s.filter?.full) this.refill(s);
     }
     this.pendingCount = 0;
     return evictions;
@@ -270,7 +385,7 @@ export class SqliteKeyMemory implements KeyMemory {
       for (const [key, h] of s.lazy) if (inclusive ? h.disk <= c : h.disk < c) risky.set(key, h);
       if (risky.size === 0) return;
       for (const key of risky.keys()) s.lazy.delete(key);
-      this.write(s, risky);
+      this.write(s, risky, s.lazy);
     }
   }
 
@@ -286,5 +401,16 @@ export class SqliteKeyMemory implements KeyMemory {
     return n;
   }
 
-  close(): void { this.flush(); this.db.close(); }
+  /** Last write, then close; a database error here is reported (its sightings are lost), not thrown, so shutdown completes. */
+  close(): void {
+    try {
+      this.flush();
+    } catch (e) {
+      if (!(e instanceof Database.SqliteError)) throw e;
+      this.writeFailures++;
+      this.onWriteError?.(e, { pending: this.pendingCount, dropped: this.droppedSightings, closing: true });
+    } finally {
+      this.db.close();
+    }
+  }
 }

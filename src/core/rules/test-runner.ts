@@ -126,24 +126,34 @@ function errorResult(name: string, path: string, problems: string[], tc?: TestCa
 async function readInputs(inputs: readonly string[]): Promise<VigilEvent[]> {
   const events: VigilEvent[] = [];
   for (const file of inputs) {
-    if (file.endsWith('.jsonl')) {
-      const lines = readFileSync(file, 'utf8').split('\n');
-      lines.forEach((line, i) => {
-        if (line.trim() === '' || line.trimStart().startsWith('//')) return;
-        const r = parseJsonEvent(line, { input: 'jsonl' });
-        if (!r.ok) throw new TestCaseError(`${file}:${i + 1}: ${r.problem}`);
-        events.push(r.event);
-      });
-    } else {
-      const decoder = new PacketDecoder({ input: 'pcapfile' });
-      await readCaptureFile(file, (p) => {
-        const ev = decoder.decodeAt(p.linktype, p.buf, p.offset, p.caplen, p.origLen, p.tsMs, p.iface);
-        // The decoder reuses one event object; keep a copy.
-        if (ev) events.push(structuredClone(ev));
-      });
+    try { await readInput(file, events); } catch (err) {
+      // A dangling symlink, a directory or a file without read permission is this case's problem, not the whole run's.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new TestCaseError(`${file}: cannot be read (${code}); replace it with a readable file`);
+      throw err;
     }
   }
   return events.map((ev, i) => ({ ev, i })).sort((a, b) => a.ev.ts - b.ev.ts || a.i - b.i).map((x) => x.ev);
+}
+
+/** One input file's events, appended to `events`. */
+async function readInput(file: string, events: VigilEvent[]): Promise<void> {
+  if (file.endsWith('.jsonl')) {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (line.trim() === '' || line.trimStart().startsWith('//')) return;
+      const r = parseJsonEvent(line, { input: 'jsonl' });
+      if (!r.ok) throw new TestCaseError(`${file}:${i + 1}: ${r.problem}`);
+      events.push(r.event);
+    });
+  } else {
+    const decoder = new PacketDecoder({ input: 'pcapfile' });
+    await readCaptureFile(file, (p) => {
+      const ev = decoder.decodeAt(p.linktype, p.buf, p.offset, p.caplen, p.origLen, p.tsMs, p.iface);
+      // The decoder reuses one event object; keep a copy.
+      if (ev) events.push(structuredClone(ev));
+    });
+  }
 }
 
 /** Human report of one case: a PASS/FAIL/ERROR line, then its problems indented. */

@@ -1,0 +1,66 @@
+/**
+ * `vigil replay` inputs that are not regular files, and option values out of
+ * range. docs/cli.md: exit 2 for "a bad option value", exit 3 for "an input
+ * file that cannot be read", errors on stderr naming what is wrong. Today
+ * sniffFormat (src/cli/actions/replay.ts) reads the first 64 KB with a
+ * positioned readSync: a directory ends in a raw EISDIR stack trace, and a
+ * FIFO (`replay <(zcat x.jsonl.gz)`, a named pipe) in an ESPIPE stack trace
+ * instead of being read. `--listen` is checked by LISTEN_RE only, so port 0
+ * or 65536 passes, and so does the string form in a config.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../cli/run-cli.ts';
+import { sniffFormat, replay, type ReplayFlags } from '../../src/cli/actions/replay.ts';
+import { CliExit, EXIT } from '../../src/cli/exit.ts';
+import { loadConfigText } from '../../src/core/config/load.ts';
+
+test('replay of a directory is an unreadable input (exit 3) named with the path, not a stack trace', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-r2-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  assert.throws(() => sniffFormat(dir), (e: unknown) => {
+    // Today: a plain Error "EISDIR: illegal operation on a directory, read", printed by main.ts with its stack.
+    assert.ok(e instanceof CliExit, `a CliExit, got ${(e as Error).constructor.name}: ${(e as Error).message}`);
+    assert.equal(e.code, EXIT.RUNTIME);
+    assert.ok(e.message.includes(dir), e.message);
+    return true;
+  });
+});
+
+test('replay reads JSON lines from a named pipe', { skip: process.platform !== 'linux' && 'needs mkfifo', timeout: 30_000 }, (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-r2-cli-'));
+  const fifo = join(dir, 'events.jsonl');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+  const line = JSON.stringify({ ts: 1_767_225_600_000, kind: 'packet', proto: 'tcp', src: { ip: '10.77.0.9', port: 40000 }, dst: { ip: '10.77.0.2', port: 22 } });
+  // The writer blocks until vigil opens the pipe; it is killed (by pid) if still there at the end.
+  const writer = spawn('sh', ['-c', `printf '%s\\n' '${line}' > "$1"`, 'sh', fifo], { stdio: 'ignore' });
+  t.after(() => { if (writer.exitCode === null && writer.signalCode === null) writer.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'vigil.js'), 'replay', fifo, '--events', '--format', 'json'], { cwd: ROOT, encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+  // Today: exit 3, "vigil: Error: ESPIPE: invalid seek, read" and a stack trace.
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout.trim()).src.ip, '10.77.0.9');
+});
+
+test('replay --listen with a port outside 1..65535 is a usage error (exit 2)', async () => {
+  for (const bad of ['0', '65536', '70000/udp']) {
+    const flags = { format: 'text', stdinFormat: 'jsonl', listen: [bad], progress: false } as ReplayFlags;
+    // A file that does not exist: a flag check comes first; today the replay gets as far as the file (exit 3).
+    await assert.rejects(replay([join(tmpdir(), 'vigil-r2-no-such-file.jsonl')], flags), (e: unknown) => {
+      assert.ok(e instanceof CliExit);
+      assert.equal(e.code, EXIT.USAGE, `--listen ${bad}: ${e.message}`);
+      return true;
+    });
+  }
+});
+
+test('a config `host.listen` port written as a string is range-checked like a number', () => {
+  const r = loadConfigText('host:\n  listen: [22, "70000/udp"]\n', 'vigil.yaml', tmpdir());
+  // 70000 (a number) is refused; "70000/udp" is accepted today.
+  assert.equal(r.loaded, null, 'refused');
+  assert.ok(r.diagnostics.some((d) => d.loc.line === 2), JSON.stringify(r.diagnostics));
+});
