@@ -4,9 +4,8 @@
  */
 import { z } from 'zod';
 import { isIP } from 'node:net';
-import { parseDuration, DURATION_HINT } from './duration.ts';
+import { timerDurationSchema } from './duration.ts';
 
-const duration = z.string().refine((s) => parseDuration(s) !== null, { message: `must be ${DURATION_HINT}` });
 
 const ipAddress = z.string().refine((s) => isIP(s) !== 0, { message: 'must be an IPv4 or IPv6 address like "192.0.2.10"' });
 
@@ -29,10 +28,12 @@ export function isListenSpec(s: string): boolean {
   return port >= 1 && port <= 65535;
 }
 
+const LISTEN_HINT = 'must be a port from 1 to 65535 like 22, "22/tcp" or "53/udp"';
+// One message for either form: a union's own "Invalid input" would not say what is expected.
 const listenSpec = z.union([
   z.number().int().min(1).max(65535),
-  z.string().refine(isListenSpec, { message: 'must be a port from 1 to 65535 like 22, "22/tcp" or "53/udp"' }),
-]);
+  z.string().refine(isListenSpec, { message: LISTEN_HINT }),
+], { error: LISTEN_HINT });
 
 const loopbackListen = z.string().refine((s) => {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(s);
@@ -58,7 +59,7 @@ export const ConfigSchema = z.strictObject({
   }).prefault({}).describe('Which rules to load.'),
   host: z.strictObject({
     live: z.boolean().default(true).describe('In `vigil run`, read addresses, gateways and listening ports from the live host.'),
-    refresh: duration.default('30s').describe('How often `vigil run` re-reads the live host facts.'),
+    refresh: timerDurationSchema(1000).default('30s').describe('How often `vigil run` re-reads the live host facts.'),
     addresses: z.array(ipAddress).default([]).describe('Extra addresses of this host (added to the live ones).'),
     gateways: z.array(ipAddress).default([]).describe('Extra default gateways.'),
     listen: z.array(listenSpec).default([]).describe('Extra listening ports: 22, "22/tcp" or "53/udp".'),

@@ -12,12 +12,12 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { defineInput, type Emit, type VigilEvent } from '../../core/plugin-api.ts';
-import { parseDuration, DURATION_HINT } from '../../core/config/duration.ts';
+import { parseDuration, timerDurationSchema } from '../../core/config/duration.ts';
 import { parseNetTable, NET_TABLES, type SocketRow, type NetTable } from '../../core/procfs/net-table.ts';
 import { ProcessAttributor, type ProcInfo } from '../../core/procfs/processes.ts';
 
 const schema = z.strictObject({
-  interval: z.string().refine((s) => parseDuration(s) !== null, { message: `must be ${DURATION_HINT}` }).default('2s')
+  interval: timerDurationSchema(10).default('2s')
     .describe('How often the socket table is read. Sockets that live shorter than this may be missed.'),
   tables: z.array(z.enum(NET_TABLES as [NetTable, ...NetTable[]])).default([...NET_TABLES])
     .describe('Which /proc/net tables to watch.'),
