@@ -30,7 +30,7 @@ rules:
     assert.ok(r.diagnostics.some((d) => d.severity === 'error' && d.loc.line === 10), 'refused at the history line');
     return;
   }
-  // Today: `rules check` says ok, then `vigil run`/`replay` die with
+  // Before the fix: `rules check` says ok, then `vigil run`/`replay` die with
   // "RangeError: Invalid typed array length: 1000000000000" (Float64Array(history) in anomaly.ts).
   assert.doesNotThrow(() => engine.load(r.ruleset!));
 });

@@ -16,7 +16,7 @@ import { rulesFromYaml } from '../engine/helpers/harness.ts';
 import type { VigilEvent } from '../../src/core/event.generated.ts';
 
 test('a JSON line whose ts no date can hold is refused naming `ts`, not accepted', () => {
-  // Accepted today: every hit it causes then throws in hitToJson ("Invalid time
+  // Once accepted: every hit it causes then throws in hitToJson ("Invalid time
   // value") and is logged and dropped by the engine, and `replay --events`
   // stops the whole file with "plugin jsonl failed in start".
   for (const ts of ['1e16', '9007199254740993', '1e300', '-1e16']) {

@@ -59,7 +59,7 @@ test('a rules directory removed and made again is still watched', { timeout: 15_
   mkdirSync(dir);
   writeFileSync(join(dir, 'a.yaml'), rules('new-rule'));
   await s.until(['new-rule']);
-  // Today: two failed reloads while the directory is gone, then nothing: old-rule keeps running.
+  // Before the fix: two failed reloads while the directory is gone, then nothing: old-rule keeps running.
   assert.deepEqual(s.ids(), ['new-rule'], `reloads seen: ${JSON.stringify(s.outcomes.map((o) => o.ok))}`);
 });
 

@@ -29,7 +29,7 @@ test('a case whose events.jsonl cannot be read is that case\'s error; the other 
   writeFileSync(join(broken, 'expected.yaml'), '[]\n');
   writeFileSync(join(good, 'events.jsonl'), EVENT + '\n');
   writeFileSync(join(good, 'expected.yaml'), '- rule: any-packet\n  ts: 2026-01-01T00:00:00Z\n  src: 10.77.0.9\n');
-  // Today: rejects with "ENOENT: no such file or directory, open '…/a-broken/events.jsonl'".
+  // Before the fix: rejects with "ENOENT: no such file or directory, open '…/a-broken/events.jsonl'".
   const report = await runRuleTests([dir]);
   const byName = new Map(report.cases.map((c) => [c.name.split('/').pop(), c]));
   assert.equal(byName.get('a-broken')?.status, 'error');

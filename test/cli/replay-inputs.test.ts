@@ -1,7 +1,7 @@
 /**
  * `vigil replay` inputs that are not regular files, and option values out of
  * range. docs/cli.md: exit 2 for "a bad option value", exit 3 for "an input
- * file that cannot be read", errors on stderr naming what is wrong. Today
+ * file that cannot be read", errors on stderr naming what is wrong. Before these tests,
  * sniffFormat (src/cli/actions/replay.ts) reads the first 64 KB with a
  * positioned readSync: a directory ends in a raw EISDIR stack trace, and a
  * FIFO (`replay <(zcat x.jsonl.gz)`, a named pipe) in an ESPIPE stack trace
@@ -23,7 +23,7 @@ test('replay of a directory is an unreadable input (exit 3) named with the path,
   const dir = mkdtempSync(join(tmpdir(), 'vigil-r2-cli-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   assert.throws(() => sniffFormat(dir), (e: unknown) => {
-    // Today: a plain Error "EISDIR: illegal operation on a directory, read", printed by main.ts with its stack.
+    // Before the fix: a plain Error "EISDIR: illegal operation on a directory, read", printed by main.ts with its stack.
     assert.ok(e instanceof CliExit, `a CliExit, got ${(e as Error).constructor.name}: ${(e as Error).message}`);
     assert.equal(e.code, EXIT.RUNTIME);
     assert.ok(e.message.includes(dir), e.message);
@@ -40,7 +40,7 @@ test('replay reads JSON lines from a named pipe', { skip: process.platform !== '
   const writer = spawn('sh', ['-c', `printf '%s\\n' '${line}' > "$1"`, 'sh', fifo], { stdio: 'ignore' });
   t.after(() => { if (writer.exitCode === null && writer.signalCode === null) writer.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); });
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'vigil.js'), 'replay', fifo, '--events', '--format', 'json'], { cwd: ROOT, encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
-  // Today: exit 3, "vigil: Error: ESPIPE: invalid seek, read" and a stack trace.
+  // Before the fix: exit 3, "vigil: Error: ESPIPE: invalid seek, read" and a stack trace.
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout.trim()).src.ip, '10.77.0.9');
@@ -49,7 +49,7 @@ test('replay reads JSON lines from a named pipe', { skip: process.platform !== '
 test('replay --listen with a port outside 1..65535 is a usage error (exit 2)', async () => {
   for (const bad of ['0', '65536', '70000/udp']) {
     const flags = { format: 'text', stdinFormat: 'jsonl', listen: [bad], progress: false } as ReplayFlags;
-    // A file that does not exist: a flag check comes first; today the replay gets as far as the file (exit 3).
+    // A file that does not exist: the flag check comes first (the replay once got as far as the file, exit 3).
     await assert.rejects(replay([join(tmpdir(), 'vigil-r2-no-such-file.jsonl')], flags), (e: unknown) => {
       assert.ok(e instanceof CliExit);
       assert.equal(e.code, EXIT.USAGE, `--listen ${bad}: ${e.message}`);
@@ -60,7 +60,7 @@ test('replay --listen with a port outside 1..65535 is a usage error (exit 2)', a
 
 test('a config `host.listen` port written as a string is range-checked like a number', () => {
   const r = loadConfigText('host:\n  listen: [22, "70000/udp"]\n', 'vigil.yaml', tmpdir());
-  // 70000 (a number) is refused; "70000/udp" is accepted today.
+  // 70000 (a number) is refused, and so is "70000/udp" (once accepted).
   assert.equal(r.loaded, null, 'refused');
   assert.ok(r.diagnostics.some((d) => d.loc.line === 2), JSON.stringify(r.diagnostics));
 });
