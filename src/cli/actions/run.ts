@@ -3,7 +3,9 @@
  * watches the socket table), the stock and site rules, hits printed and
  * handed to actions, first_seen memory and plugin stores in
  * `<data_dir>/vigil.db`, optional /metrics. The clock follows the wall
- * clock; SIGINT/SIGTERM stop inputs, flush the database and exit 0.
+ * clock; SIGINT/SIGTERM stop inputs, flush the database and exit 0. Each
+ * plugin's stop is bounded in time (PLUGIN_STOP_TIMEOUT_MS): one that hangs
+ * is logged and left behind; a second signal exits at once.
  */
 import { join } from 'node:path';
 import { EventClock, startWallTicker } from '../../core/clock.ts';
@@ -53,6 +55,13 @@ function databaseFailure(file: string, e: unknown): CliExit | null {
 
 /** Config mistakes that stop `run`; a plugin that cannot run or throws in create is logged and left out. */
 const FATAL = new Set(['VGL_CONFIG_INVALID', 'VGL_CONFIG_UNKNOWN_KEY', 'VGL_PLUGIN_UNKNOWN', 'VGL_PLUGIN_DUPLICATE_NAME']);
+
+/**
+ * How long the process may outlive a finished shutdown: a plugin that was
+ * left behind (its stop timed out) or leaked a timer or socket would
+ * otherwise keep vigil alive after the database is closed.
+ */
+const EXIT_AFTER_SHUTDOWN_MS = 1_000;
 
 
 export async function run(flags: CommonFlags): Promise<number> {
@@ -175,11 +184,19 @@ export async function run(flags: CommonFlags): Promise<number> {
   const refresher = setInterval(() => { host = buildHostFacts(hostOver, hostOver.live); engine.helpers.host = host; }, refreshMs);
   refresher.unref();
 
-  const pipeline = new Pipeline({ enrichers: enrichers.instances.map((e) => e.instance), consumer: engine });
+  const pipeline = new Pipeline({ enrichers: enrichers.instances.map((e) => e.instance), consumer: engine, logger: logger.child({ component: 'inputs' }) });
   metrics.computed('vigil_pipeline_events_total', 'Events from all inputs, after the enrichers.', 'counter', () => pipeline.events);
+  metrics.computed('vigil_pipeline_refused_events_total', 'Values inputs emitted that were not events (null, no string kind or numeric ts); dropped.', 'counter', () => pipeline.refused);
+  metrics.computed('vigil_pipeline_input_failures_total', 'Input failures: start threw or rejected, stop failed or did not finish in time.', 'counter', () => pipeline.inputFailures);
   let stopping = false;
+  let closed = false;
   const stop = (signal: string): void => {
-    if (stopping) return;
+    if (closed) process.exit();
+    if (stopping) {
+      // The operator's way out of a shutdown that takes too long (a slow action queue, say); SQLite's WAL keeps vigil.db consistent.
+      logger.warn({ signal }, `${signal} while stopping; exiting at once (queued actions and first_seen sightings not yet written are lost)`);
+      process.exit(EXIT.RUNTIME);
+    }
     stopping = true;
     logger.info({ signal }, 'stopping');
     void pipeline.stop();
@@ -192,16 +209,23 @@ export async function run(flags: CommonFlags): Promise<number> {
   }, 'vigil running');
 
   const failures = await pipeline.run(inputs.instances, false);
-  for (const f of failures) logger.error({ input: f.input, err: f.error.message }, 'input failed');
+  if (failures.length) logger.error({ failures: failures.map((f) => ({ input: f.input, err: f.error.message })) }, `inputs that failed during this run: ${[...new Set(failures.map((f) => f.input))].join(', ')} (each was logged when it failed)`);
   clearInterval(refresher);
   await watcher.close();
   stopTicker();
   await runner.drain();
-  for (const a of actions.instances) await a.instance.stop?.().catch(() => undefined);
-  for (const e of enrichers.instances) await e.instance.stop?.().catch(() => undefined);
+  // In parallel: each stop is bounded by the guard, so several hanging plugins cost one time limit, not one each.
+  const stopAll = (list: ReadonlyArray<{ plugin: { name: string }; name: string; instance: { stop?(): Promise<void> } }>) =>
+    Promise.all(list.map((p) => p.instance.stop?.().catch((e: unknown) => logger.error({ plugin: p.plugin.name, instance: p.name }, (e as Error).message))));
+  await stopAll([...actions.instances, ...enrichers.instances]);
   await server?.close();
   engine.close();
   kv.close();
   db.close();
+  closed = true;
+  setTimeout(() => {
+    logger.warn('shutdown done, but a timer or socket (of a plugin that did not stop cleanly) still keeps the process alive; exiting');
+    process.exit();
+  }, EXIT_AFTER_SHUTDOWN_MS).unref();
   return failures.length && !stopping ? EXIT.RUNTIME : EXIT.OK;
 }

@@ -70,7 +70,7 @@ export const ConfigSchema = z.strictObject({
   actions: z.record(z.string(), z.record(z.string(), z.unknown())).default({})
     .describe('Config per action plugin, by plugin name (`log: { path: hits.log }`). Actions not named here get their defaults.'),
   plugins: z.strictObject({
-    dirs: z.array(z.string()).default([]).describe('Directories of site plugins (*.ts, *.js, *.mjs), loaded at start.'),
+    dirs: z.array(z.string()).default([]).describe('Directories of site plugins (*.ts, *.mts, *.js, *.mjs), loaded at start.'),
     packages: z.array(z.string()).default([]).describe('npm package names exporting a plugin definition.'),
   }).prefault({}).describe('Where site plugins come from.'),
   hits: z.strictObject({

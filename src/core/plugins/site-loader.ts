@@ -1,5 +1,5 @@
 /**
- * Loads site plugins from directories (`*.ts`, `*.js`, `*.mjs`) and npm
+ * Loads site plugins from directories (`*.ts`, `*.mts`, `*.js`, `*.mjs`) and npm
  * packages. A module default-exports a definition, or a function that is
  * given the plugin kit (zod and the define helpers) and returns one — that
  * form needs no dependency of its own, so a single file dropped into a
@@ -21,12 +21,13 @@ export type PluginKit = typeof PLUGIN_KIT;
 export interface LoadedPlugin { readonly plugin: AnyPlugin; readonly origin: string }
 export interface PluginLoadError { readonly origin: string; readonly message: string }
 
-const EXTENSIONS = new Set(['.ts', '.js', '.mjs']);
+const EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs']);
+const NOT_PLUGINS = /\.d\.m?ts$|\.test\.m?ts$/;
 
 /** Plugin files of a directory, sorted, so load order (and duplicate reports) are stable. */
 export function pluginFiles(dir: string): string[] {
   return readdirSync(dir).sort()
-    .filter((n) => EXTENSIONS.has(extname(n)) && !n.endsWith('.d.ts') && !n.endsWith('.test.ts') && !n.startsWith('.'))
+    .filter((n) => EXTENSIONS.has(extname(n)) && !NOT_PLUGINS.test(n) && !n.startsWith('.'))
     .map((n) => join(dir, n))
     .filter((p) => statSync(p).isFile());
 }
@@ -44,21 +45,48 @@ export async function definitionFromModule(mod: Record<string, unknown>): Promis
   return problems.length ? { problems } : { plugin: x as AnyPlugin };
 }
 
-let typeScriptHook: Promise<void> | undefined;
-// Running from this file's .ts source means a TypeScript loader is already active.
-const LOADER_ACTIVE = import.meta.url.endsWith('.ts');
+type ScopedImport = (specifier: string, parentURL: string) => Promise<unknown>;
+let scopedImport: Promise<ScopedImport> | undefined;
 
 /**
- * The compiled build runs on plain Node, which cannot import a `.ts` plugin;
- * tsx's loader is registered before the first one, so a `.ts` file dropped
- * into a plugin directory works in both the built and the source form.
+ * Imports a site plugin through tsx's namespaced loader (`register({ namespace })`
+ * from 'tsx/esm/api'), in the built and the source form alike. The namespace
+ * confines tsx to the plugin and what it imports, and that loader compiles
+ * TypeScript and handles both module formats itself. A global `register()`
+ * does not: an ESM-syntax `.ts` or `.js` file with no `"type": "module"`
+ * package.json above it (a site directory such as /etc/vigil/plugins) is
+ * given format commonjs, handed to Node's CommonJS loader, and refused as
+ * "Cannot require() ES Module … in a cycle".
  */
 async function importModule(specifier: string): Promise<Record<string, unknown>> {
-  if (!LOADER_ACTIVE && specifier.endsWith('.ts')) {
-    typeScriptHook ??= import('tsx/esm/api').then((m) => { m.register(); });
-    await typeScriptHook;
+  scopedImport ??= import('tsx/esm/api').then((m) => {
+    const api = m.register({ namespace: 'vigil-site-plugins' });
+    return (s: string, parent: string): Promise<unknown> => api.import(s, parent) as Promise<unknown>;
+  });
+  const mod = await (await scopedImport)(specifier, import.meta.url) as Record<string, unknown>;
+  return esModuleExports(mod);
+}
+
+/**
+ * Outside a `"type": "module"` package, a `.ts` or `.js` file is compiled to
+ * CommonJS, so its namespace is `{ default: exports }` with the ES exports
+ * (`default`, `plugin`) one level down, marked `__esModule`: unwrap them.
+ */
+function esModuleExports(mod: Record<string, unknown>): Record<string, unknown> {
+  const d = mod.default;
+  if ((typeof d === 'object' || typeof d === 'function') && d !== null && (d as { __esModule?: unknown }).__esModule === true) return d as Record<string, unknown>;
+  return mod;
+}
+
+/** What to do about a load error that has a known cause in how the file is written or named. */
+function loadHint(text: string): string {
+  if (/top-level await is currently not supported with the "cjs" output format/i.test(text)) {
+    return '; a .ts or .js file outside a package with "type": "module" is compiled as CommonJS, which has no top-level await: rename it to .mts (or .mjs), or put a package.json containing {"type": "module"} in the plugin directory';
   }
-  return await import(specifier) as Record<string, unknown>;
+  if (/\b(require|module|exports|__dirname|__filename) is not defined in ES module scope/.test(text)) {
+    return '; site plugins are ES modules here: use import and `export default` instead of require() and module.exports (import.meta.dirname for __dirname)';
+  }
+  return '';
 }
 
 async function loadOne(specifier: string, origin: string): Promise<LoadedPlugin | PluginLoadError> {
@@ -67,7 +95,7 @@ async function loadOne(specifier: string, origin: string): Promise<LoadedPlugin 
     const err = e as Error;
     // esbuild puts the located syntax error on the second line: keep every line, joined.
     const text = (err?.message ?? String(e)).split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
-    return { origin, message: `cannot be loaded: ${text.length > 400 ? text.slice(0, 397) + '...' : text}` };
+    return { origin, message: `cannot be loaded: ${text.length > 400 ? text.slice(0, 397) + '...' : text}${loadHint(text)}` };
   }
   const r = await definitionFromModule(mod);
   if ('problems' in r) return { origin, message: `is not a valid plugin: ${r.problems.join('; ')}` };

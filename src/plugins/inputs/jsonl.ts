@@ -131,7 +131,8 @@ export default defineInput<Config>({
       },
       async stop() {
         stopping = true;
-        if (stream && stream !== process.stdin) { stream.destroy(); fileStream?.destroy(); }
+        // Standard input too: an open pipe (`tail -f x.jsonl | vigil run`) sends nothing more, so only destroying it ends the read.
+        if (stream) { stream.destroy(); fileStream?.destroy(); }
         if (running) await running.catch(() => undefined);
       },
       progress: () => ({ done, total }),
