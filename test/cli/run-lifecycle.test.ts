@@ -4,9 +4,9 @@
  * deliver queued actions, flush the database and exit 0; a broken plugin is
  * reported with plugin and hook and does not take vigil down.
  *
- * The plugin directory gets a package.json with "type": "module" so these
- * tests do not depend on test/plugins/site-plugin-example.test.ts (plugins in a directory
- * without one do not load at all).
+ * The plugin directory gets a package.json with "type": "module": how a
+ * plugin file is loaded is test/plugins/site-plugin-example.test.ts's
+ * subject, not this file's.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -68,7 +68,7 @@ export const ConfigSchema = z.strictObject({
   inputs: z.array(PluginRefSchema).default([]).describe('Input plugin instances: `- use: procnet` plus that plugin\'s keys.'),
   enrichers: z.array(PluginRefSchema).default([]).describe('Enricher plugin instances, applied in order to every event.'),
   actions: z.record(z.string(), z.record(z.string(), z.unknown())).default({})
-    .describe('Config per action plugin, by plugin name (`log: { path: hits.log }`). Actions not named here get their defaults.'),
+    .describe('Config per action plugin, by plugin name (`log: { path: hits.log }`). Every action plugin known (stock or in a site plugin directory) runs; one not named here runs with its default settings, and one whose defaults are not enough (a required setting) is left out until configured.'),
   plugins: z.strictObject({
     dirs: z.array(z.string()).default([]).describe('Directories of site plugins (*.ts, *.mts, *.js, *.mjs), loaded at start.'),
     packages: z.array(z.string()).default([]).describe('npm package names exporting a plugin definition.'),
