@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HELPERS, bindHelpers } from '../../src/core/expr/helpers/index.ts';
 import { makeEnv, makeRuntime, rng } from './support.ts';
+import { emptyHostFacts } from '../../src/core/host.ts';
 
 const env = makeEnv();
 const h = bindHelpers({ runtime: makeRuntime(), lists: env.lists });
@@ -36,6 +37,14 @@ describe('host helpers', () => {
     assert.equal(h.is_listening(53, 'udp'), true);
     assert.equal(h.is_listening('22'), true);
     assert.equal(h.is_listening(22, 'sctp'), false);
+  });
+  test('listening_known: true for a protocol whose listening ports the host facts hold, false for one they do not', () => {
+    assert.equal(h.listening_known(), true);
+    assert.equal(h.listening_known('udp'), true);
+    assert.equal(h.listening_known('sctp'), false);
+    const bare = bindHelpers({ runtime: { host: emptyHostFacts(), hasContext: () => false }, lists: env.lists });
+    assert.equal(bare.listening_known(), false, 'no facts: is_listening saying no means nothing');
+    assert.equal(bare.listening_known('udp'), false);
   });
   test('is_ephemeral is inclusive at both ends', () => {
     assert.deepEqual([32767, 32768, 60999, 61000].map((p) => h.is_ephemeral(p)), [false, true, true, false]);

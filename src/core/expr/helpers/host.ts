@@ -71,6 +71,20 @@ export const is_listening: HelperSpec = {
   },
 };
 
+export const listening_known: HelperSpec = {
+  name: 'listening_known',
+  signature: 'listening_known(proto = "tcp")',
+  description: 'The host\'s listening ports for proto ("tcp" or "udp") are known (live facts, or `--listen` in a replay): is_listening can then say no.',
+  example: 'is_listening(dst.port) || !listening_known()',
+  minArgs: 0,
+  maxArgs: 1,
+  make: (ctx) => (proto) => {
+    const l = ctx.runtime.host.listening;
+    if (proto === undefined || proto === 'tcp') return l.tcp.size > 0;
+    return proto === 'udp' ? l.udp.size > 0 : false;
+  },
+};
+
 export const is_ephemeral: HelperSpec = {
   name: 'is_ephemeral',
   signature: 'is_ephemeral(port)',

@@ -1,7 +1,7 @@
 /** The registry of condition and template helpers: one list, from which the compiler, docs and tests read. */
 import type { HelperSpec, HelperContext, HelperFn } from './types.ts';
 import { cidr, ip_version, normalize_ip, subnet, port_class } from './address.ts';
-import { is_local, is_gateway, is_listening, is_ephemeral, is_allowed } from './host.ts';
+import { is_local, is_gateway, is_listening, listening_known, is_ephemeral, is_allowed } from './host.ts';
 import { in_list, context } from './lookup.ts';
 import { TEXT_HELPERS } from './text.ts';
 import { FORMAT_HELPERS } from './format.ts';
@@ -10,7 +10,7 @@ export type { HelperSpec, HelperContext, HelperFn } from './types.ts';
 
 /** In documentation order: the condition helpers of the rule language first. */
 export const HELPERS: readonly HelperSpec[] = [
-  cidr, is_local, is_gateway, is_listening, is_ephemeral, is_allowed, in_list, context,
+  cidr, is_local, is_gateway, is_listening, listening_known, is_ephemeral, is_allowed, in_list, context,
   ip_version, normalize_ip, subnet, port_class,
   ...TEXT_HELPERS, ...FORMAT_HELPERS,
 ];
