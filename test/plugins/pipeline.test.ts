@@ -86,6 +86,28 @@ test('the action queue is bounded: overflow is dropped and counted, never blocks
   assert.equal(ran, 4);
 });
 
+test('a delivery that does not end within its time limit counts as failed, and the next request is delivered', async () => {
+  const delivered: string[] = [];
+  const hung: ActionInstance = { run: () => new Promise<void>(() => {}) };
+  const record: ActionInstance = { run: async (h) => { delivered.push(h.rule); } };
+  const metrics = new MetricsRegistry();
+  const r = new ActionRunner(new Map([['hung', hung], ['log', record]]), silent, metrics.namespace('actions'), 100, 50);
+  r.submit(hit('r1', ['hung', 'log']));
+  r.submit(hit('r2', ['log']));
+  assert.equal(await r.drain(5_000), 0, 'the queue empties although one delivery never ends');
+  assert.deepEqual(delivered, ['r1', 'r2']);
+  assert.equal(metrics.value('vigil_actions_failures_total'), 1);
+  assert.equal(metrics.value('vigil_actions_runs_total'), 2);
+});
+
+test('drain with a time limit returns how many requests it left undelivered', async () => {
+  const hung: ActionInstance = { run: () => new Promise<void>(() => {}) };
+  const r = new ActionRunner(new Map([['hung', hung]]), silent, new MetricsRegistry().namespace('actions'), 100, 300);
+  r.submit(hit('r1', ['hung']));
+  r.submit(hit('r2', ['hung']));
+  assert.equal(await r.drain(50), 2, 'one in delivery, one queued');
+});
+
 test('guarded start and stop are idempotent', async () => {
   let starts = 0, stops = 0;
   const g = guardInput('x', 'x', { start: async () => { starts++; }, stop: async () => { stops++; } });

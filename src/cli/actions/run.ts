@@ -62,6 +62,8 @@ const FATAL = new Set(['VGL_CONFIG_INVALID', 'VGL_CONFIG_UNKNOWN_KEY', 'VGL_PLUG
  * otherwise keep vigil alive after the database is closed.
  */
 const EXIT_AFTER_SHUTDOWN_MS = 1_000;
+/** How long queued actions are delivered after stopping; what is left then is logged, not waited for. */
+const SHUTDOWN_DRAIN_MS = 10_000;
 
 
 export async function run(flags: CommonFlags): Promise<number> {
@@ -213,7 +215,8 @@ export async function run(flags: CommonFlags): Promise<number> {
   clearInterval(refresher);
   await watcher.close();
   stopTicker();
-  await runner.drain();
+  const undelivered = await runner.drain(SHUTDOWN_DRAIN_MS);
+  if (undelivered) logger.error({ undelivered }, `${undelivered} action requests were not delivered within ${SHUTDOWN_DRAIN_MS / 1000} s of stopping; shutdown went on without them`);
   // In parallel: each stop is bounded by the guard, so several hanging plugins cost one time limit, not one each.
   const stopAll = (list: ReadonlyArray<{ plugin: { name: string }; name: string; instance: { stop?(): Promise<void> } }>) =>
     Promise.all(list.map((p) => p.instance.stop?.().catch((e: unknown) => logger.error({ plugin: p.plugin.name, instance: p.name }, (e as Error).message))));
