@@ -16,13 +16,13 @@ export interface VigilEvent {
   src?: {
     /** Source address (IPv4 dotted quad or canonical IPv6 text). */
     ip?: string;
-    /** Source port (TCP/UDP); 0 when the protocol has none. */
+    /** Source port (TCP, UDP, UDP-Lite, SCTP, DCCP); 0 when the protocol has none. */
     port?: number;
   };
   dst?: {
     /** Destination address. */
     ip?: string;
-    /** Destination port (TCP/UDP); 0 when the protocol has none. */
+    /** Destination port (TCP, UDP, UDP-Lite, SCTP, DCCP); 0 when the protocol has none. */
     port?: number;
   };
   ip?: {
@@ -32,7 +32,7 @@ export interface VigilEvent {
     ttl?: number;
     /** IPv4 TOS byte or IPv6 traffic class. */
     tos?: number;
-    /** IP total length from the header (IPv6: payload length + 40). */
+    /** IP total length from the header (IPv6: payload length + 40); a header length of 0 (segmentation offload, jumbograms) is replaced by the frame's length. */
     len?: number;
     /** IPv4 identification (IPv6: fragment identification, else 0). */
     id?: number;
@@ -88,13 +88,13 @@ export interface VigilEvent {
       src?: {
         /** Embedded original packet: source address (usually this host). */
         ip?: string;
-        /** Embedded original packet: source port. */
+        /** Embedded original packet: source port; undefined when it has none (ICMP quoted, a later fragment, a quote cut short). */
         port?: number;
       };
       dst?: {
-        /** Embedded original packet: destination address (the host that sent the error). */
+        /** Embedded original packet: destination address (for a port unreachable, the host that sent the error; for time exceeded, the target the packet was headed to). */
         ip?: string;
-        /** Embedded original packet: destination port (the probed port of a UDP scan). */
+        /** Embedded original packet: destination port (the probed port of a UDP scan); undefined when it has none. */
         port?: number;
       };
     };

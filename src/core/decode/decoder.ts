@@ -78,7 +78,8 @@ export class PacketDecoder {
     const ev = this.ev;
     ev.ts = tsMs;
     ev.iface = iface;
-    ev.bytes = origLen;
+    // A record claiming fewer bytes on the wire than it captured is damaged; the capture is the better truth.
+    ev.bytes = origLen < caplen ? caplen : origLen;
     ev.prefix = undefined;
     if (!isEventTime(tsMs)) return this.drop(R.bad_timestamp);
     const r = this.link(linktype, buf, offset, end, origLen < caplen ? caplen : origLen);
@@ -154,7 +155,10 @@ export class PacketDecoder {
     if (!parseNflog(buf, o, end, rec)) return this.drop(R.nflog_no_payload);
     const ev = this.ev;
     // A zero timestamp TLV means the kernel had none to give; the capture time is better than 1970.
-    if (rec.tsMs > 0) ev.ts = rec.tsMs;
+    if (rec.tsMs > 0) {
+      if (!isEventTime(rec.tsMs)) return this.drop(R.bad_timestamp);
+      ev.ts = rec.tsMs;
+    }
     if (ev.iface === undefined && rec.indev >= 0) ev.iface = indexText(rec.indev);
     ev.bytes = rec.payloadLen;
     const r = rec.family === 2 ? this.net.ipv4(buf, rec.payloadOff, rec.payloadEnd, rec.payloadLen)

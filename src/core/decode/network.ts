@@ -152,7 +152,10 @@ export class NetworkDecoder {
       if (avail < 20) {
         this.ports(buf, t, avail);
         ev.tcp = undefined;
-        ev.payload_len = payload > 20 ? payload - 20 : 0;
+        // The data offset (byte 12) may have been captured even though the header was not whole.
+        const doff = avail > 12 ? (buf[t + 12] >> 4) << 2 : 20;
+        const hdr = doff >= 20 ? doff : 20;
+        ev.payload_len = payload > hdr ? payload - hdr : 0;
         this.stats.count(R.truncated_tcp);
         return ev;
       }
