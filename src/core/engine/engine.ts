@@ -262,12 +262,17 @@ export class Engine {
     // Checked before the clock moves: past 2^53 ms adding a period changes nothing, and a periodic timer would never end.
     if (!isEventTime(ev.ts)) { this.badTime++; return; }
     this.clock.advance(ev.ts);
-    this.push(ev);
+    this.evaluate(ev);
   }
 
   /** Evaluate one event against every rule listening to its kind. Does not move the clock. */
   push(ev: VigilEvent): void {
     if (!isEventTime(ev.ts)) { this.badTime++; return; }
+    this.evaluate(ev);
+  }
+
+  /** push's work, for an event whose time was checked by its caller. */
+  private evaluate(ev: VigilEvent): void {
     if (!this.timeKnown) this.startTime(ev.ts);
     this.events++;
     if (ev.ts - this.lastSweep > CONTEXT_SWEEP_MS) { this.lastSweep = ev.ts; this.contexts.sweep(ev.ts); }
