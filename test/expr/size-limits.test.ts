@@ -46,3 +46,29 @@ test('a macro using another macro twice, 12 levels deep, does not compile to 2^1
   const small = size(6), large = size(12);
   assert.ok(large < small * 8, `compiled code grew ${Math.round(large / small)}× from 6 to 12 levels (${small} → ${large} chars)`);
 });
+
+test('a cycle through 2000 macros is refused with one report per place it closes, each of readable length', () => {
+  const n = 2000;
+  const macros = Array.from({ length: n }, (_, i) => `  m${i}: ${i === n - 1 ? '"m0 && dst.port == 22"' : `m${i + 1}`}\n`).join('');
+  const r = loadOrThrow(`macros:\n${macros}`);
+  assert.equal(r.ruleset, null);
+  const cycles = r.diagnostics.filter((d) => d.code === 'VGL_EXPR_MACRO_CYCLE' || d.code === 'VGL_EXPR_SYNTAX');
+  assert.ok(cycles.length >= 1 && cycles.length <= 2, `${cycles.length} reports for one cycle`);
+  for (const d of cycles) assert.ok(d.message.length < 400, `a ${d.message.length}-character message`);
+});
+
+test('a cycle no rule uses is reported once, where it closes in the first macro written', () => {
+  const r = loadOrThrow('macros:\n  a: b\n  b: "c && dst.port == 1"\n  c: a\n  d: dst.port == 2\n');
+  assert.equal(r.ruleset, null);
+  const cycles = r.diagnostics.filter((d) => d.code === 'VGL_EXPR_MACRO_CYCLE');
+  assert.equal(cycles.length, 1);
+  assert.equal(cycles[0].loc.line, 2);
+  assert.match(cycles[0].message, /a → b → c → a|c → a → b → c|b → c → a → b/);
+});
+
+test('a mistake in a macro that 50 others use is reported once, at the mistake', () => {
+  const users = Array.from({ length: 50 }, (_, i) => `  u${i}: "broken || dst.port == ${i}"\n`).join('');
+  const r = loadOrThrow(`macros:\n  broken: src.ipp == "10.77.0.1"\n${users}`);
+  assert.equal(r.ruleset, null);
+  assert.deepEqual(r.diagnostics.map((d) => [d.code, d.loc.line, d.loc.col]), [['VGL_EXPR_UNKNOWN_FIELD', 2, 11]]);
+});

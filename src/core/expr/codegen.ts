@@ -334,7 +334,7 @@ export class Generator {
     const done = this.macroCode.get(key);
     if (done !== undefined) return done;
     if (this.macroOpen.has(name)) {
-      const chain = [...this.macroStack.slice(this.macroStack.indexOf(name)), name].join(' → ');
+      const chain = cycleText([...this.macroStack.slice(this.macroStack.indexOf(name)), name]);
       this.report(frame, 'VGL_EXPR_MACRO_CYCLE', this.at(frame, [name], 'path'), name.length,
         `macro \`${name}\` uses itself (${chain}); break the cycle`);
       return 'undefined';
@@ -514,6 +514,13 @@ export class Generator {
     }
     return `${fnRef ?? this.helperRef(spec.name)}(${args.join(', ')})`;
   }
+}
+
+/** A cycle's macros in order; a long one shows its ends, so the message stays readable. */
+function cycleText(names: readonly string[]): string {
+  const SHOWN = 6;
+  if (names.length <= 2 * SHOWN + 1) return names.join(' → ');
+  return `${names.slice(0, SHOWN).join(' → ')} → … (${names.length - 2 * SHOWN} more) … → ${names.slice(-SHOWN).join(' → ')}`;
 }
 
 function literal(v: string | number | boolean): string {

@@ -27,7 +27,7 @@ export const EXPR_CODES = {
   },
   VGL_EXPR_MACRO_CYCLE: {
     title: 'Macro cycle',
-    description: 'A macro uses itself, directly or through other macros. The message shows the chain.',
+    description: 'A macro uses itself, directly or through other macros. The message shows the chain (a long one by its ends). Macros that use one another are reported once, where the cycle closes in the first of them written, and again at each rule that uses them.',
   },
   VGL_EXPR_BAD_ARGS: {
     title: 'Bad helper arguments',

@@ -18,6 +18,11 @@ export interface HashEnv {
 // words too many only makes the hash more cautious.
 const WORD = /\$?[A-Za-z_][A-Za-z0-9_]*/g;
 
+/** The words of an expression's source that may name a var (`$name`), list or macro; see WORD. */
+export function namesIn(source: string): string[] {
+  return Array.from(source.matchAll(WORD), (m) => m[0]);
+}
+
 /** The vars, lists and macros a rule's strings refer to, directly or through macros. */
 export function ruleDependencies(definition: unknown, env: HashEnv): { vars: string[]; lists: string[]; macros: string[] } {
   const vars = new Set<string>();
@@ -25,8 +30,7 @@ export function ruleDependencies(definition: unknown, env: HashEnv): { vars: str
   const macros = new Set<string>();
   const queue: string[] = [];
   const scanString = (s: string): void => {
-    for (const m of s.matchAll(WORD)) {
-      const w = m[0];
+    for (const w of namesIn(s)) {
       if (w.startsWith('$')) { if (Object.hasOwn(env.vars, w.slice(1))) vars.add(w.slice(1)); continue; }
       if (Object.hasOwn(env.lists, w)) lists.add(w);
       if (Object.hasOwn(env.macros, w) && !macros.has(w)) { macros.add(w); queue.push(env.macros[w].source); }

@@ -15,6 +15,7 @@ import { DiagnosticSink } from './context.ts';
 import { parseSource, toPlain, type ParsedFile } from './source.ts';
 import { collect } from './collect.ts';
 import { compileRule, type TypeRegistry } from './compile-rule.ts';
+import { checkMacros } from './macro-check.ts';
 import { ExprTools } from './exprs.ts';
 import { ValueReader } from './values.ts';
 import { BUILTIN_ACTIONS } from './builtin-actions.ts';
@@ -114,12 +115,10 @@ export function loadRulesetFromText(files: ReadonlyArray<{ readonly path: string
   const compiler = { compileExpr, compileTemplate };
   const known: KnownActions = new Map([...BUILTIN_ACTIONS, ...(opts.actions ?? [])]);
 
-  // Macros are checked on their own, so a mistake in one is reported once, at
-  // the macro, even when no rule (or many rules) use it.
-  const macroTools = new ExprTools(compiler, env, templateEnv, sink, undefined);
-  for (const m of c.macros.values()) {
-    macroTools.expr(`macro ${m.name}`, m.raw !== undefined ? { kind: 'scalar', value: m.source, loc: m.loc, textLoc: m.loc, raw: m.raw } : { kind: 'scalar', value: m.source, loc: m.loc, textLoc: m.loc });
-  }
+  checkMacros(env, (name) => {
+    const m = c.macros.get(name)!;
+    return m.raw !== undefined ? { kind: 'scalar', value: m.source, loc: m.loc, textLoc: m.loc, raw: m.raw } : { kind: 'scalar', value: m.source, loc: m.loc, textLoc: m.loc };
+  }, (e) => new ExprTools(compiler, e, templateEnv, sink, undefined));
 
   const enabled: Rule[] = [];
   const disabled: Rule[] = [];
