@@ -11,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../cli/run-cli.ts';
@@ -44,6 +44,22 @@ test('replay reads JSON lines from a named pipe', { skip: process.platform !== '
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout.trim()).src.ip, '10.77.0.9');
+});
+
+test('a gzip-compressed named pipe is read like a file: a bad line is named by pipe:line and skipped, the rest replayed', { skip: process.platform !== 'linux' && 'needs mkfifo', timeout: 30_000 }, (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-r2-cli-'));
+  const fifo = join(dir, 'events.jsonl');
+  const plain = join(dir, 'plain.jsonl');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+  const ev = (ip: string) => JSON.stringify({ ts: 1_767_225_600_000, kind: 'packet', proto: 'tcp', src: { ip, port: 40000 }, dst: { ip: '10.77.0.2', port: 22 } });
+  writeFileSync(plain, `${ev('10.77.0.9')}\n{"ts": 1, "kind": "packet", "nosuch": 1}\n${ev('10.77.0.10')}\n`);
+  const writer = spawn('sh', ['-c', 'gzip -c "$1" > "$2"', 'sh', plain, fifo], { stdio: 'ignore' });
+  t.after(() => { if (writer.exitCode === null && writer.signalCode === null) writer.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'vigil.js'), 'replay', fifo, '--events', '--format', 'json'], { cwd: ROOT, encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n').map((l) => JSON.parse(l).src.ip), ['10.77.0.9', '10.77.0.10']);
+  assert.ok(r.stderr.includes(`${fifo}:2`), r.stderr);
+  assert.match(r.stderr, /nosuch/);
 });
 
 test('replay --listen with a port outside 1..65535 is a usage error (exit 2)', async () => {
