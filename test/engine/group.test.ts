@@ -81,3 +81,34 @@ test('group: large counts (rings that grow as times come) count and slide as sma
   assert.equal(h.hits.length, 1);
   assert.deepEqual([h.hits[0].count, h.hits[0].first_ts, h.hits[0].data], [71, 1600, { counts: { syn: 70, fin: 1 } }]);
 });
+
+test('group: rules sharing a sub-condition, and a rule with 32 groups, count each group on its own', () => {
+  // 32 groups: more than the dispatcher hands a runtime as bits, so this rule tests its groups itself.
+  const many = Array.from({ length: 32 }, (_, i) => `      p${i}: { when: "dst.port == ${i + 1}", count: 1 }`).join('\n');
+  const h = harness(`${RULE}
+  - id: same-syn
+    description: Shares the syn sub-condition with mixed-scan.
+    on: [packet]
+    type: group
+    key: [src.ip]
+    window: 10s
+    groups:
+      syn: { when: "tcp.flags.str == 'S'", count: 3 }
+  - id: ports-32
+    description: One probe of each of 32 ports.
+    on: [packet]
+    type: group
+    key: [src.ip]
+    window: 10s
+    groups:
+${many}
+`);
+  for (let p = 1; p <= 31; p++) h.feed(pkt({ ts: 1000 + p, flags: 'A', dport: p }));
+  assert.deepEqual(h.hits.map((x) => x.rule), [], '31 of 32 ports, no SYN');
+  h.feed(pkt({ ts: 2000, flags: 'S', dport: 32 }), pkt({ ts: 2001, flags: 'S', dport: 32 }));
+  assert.deepEqual(h.hits.map((x) => x.rule), ['ports-32']);
+  h.feed(pkt({ ts: 2002, flags: 'S', dport: 40 }), pkt({ ts: 2003, flags: 'F', dport: 40 }));
+  assert.deepEqual(h.hits.map((x) => x.rule), ['ports-32', 'same-syn', 'mixed-scan']);
+  assert.deepEqual(h.hits[1].data, { counts: { syn: 3 } });
+  assert.deepEqual(h.hits[2].data, { counts: { syn: 2, fin: 1 } }, 'a ring keeps the newest `count` times');
+});

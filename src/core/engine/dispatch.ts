@@ -10,7 +10,10 @@
  * monomorphic. Conditions and key expressions are written in place (see
  * inline.ts, which also has a macro several of them expand computed once per
  * event). Key expressions with the same source (`src.ip` in most rules) are
- * computed once per event and shared by the rules that use them.
+ * computed once per event and shared by the rules that use them. So are a
+ * rule's own conditions beyond `when` (pair's sides, a group's groups): they
+ * are written in place too, their truth handed to the runtime as bits, and
+ * a macro or an equal condition several rules test is computed once.
  *
  * Semantics: rules run in file order; a condition shared by several rules
  * and a guard shared by several conditions are evaluated at most once per
@@ -82,7 +85,8 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
   const chunked = entries.length > CHUNK_RULES;
   const P = chunked ? 'M.' : '';
   const inliner = new Inliner(bind, P);
-  inliner.plan(new Set(entries.flatMap((e) => (e.cond.when ? [e.cond.when, ...e.slot.keyFns] : e.slot.keyFns))));
+  const ownOf = (e: DispatchEntry) => e.slot.runtime.conditions ?? [];
+  inliner.plan(new Set(entries.flatMap((e) => [...(e.cond.when ? [e.cond.when] : []), ...e.slot.keyFns, ...ownOf(e).map((c) => c.fn)])));
 
   const usedGuards = new Set<number>();
   for (const e of entries) if (e.cond.guard >= 0) usedGuards.add(e.cond.guard);
@@ -105,6 +109,16 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
     keyVar.set(src, P + v);
     perEvent.push([v, 'U']);
   }
+  // A rule's own condition (pair side, group) whose source other rules' own conditions repeat: one lazily computed local.
+  const ownCount = new Map<string, number>();
+  for (const e of entries) for (const c of ownOf(e)) ownCount.set(c.source, (ownCount.get(c.source) ?? 0) + 1);
+  const ownVar = new Map<string, string>();
+  for (const [src, n] of ownCount) {
+    if (n < 2) continue;
+    const v = `y${ownVar.size}`;
+    ownVar.set(src, P + v);
+    perEvent.push([v, '2']);
+  }
   const chunks: string[][] = [[]];
   let lines = chunks[0];
 
@@ -118,6 +132,26 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
   };
 
   let wn = 0;
+  let tn = 0;
+  /** Statements computing the slot's own conditions into a fresh local; the onEvent argument naming it ('' when it has none). */
+  const ownTests = (s: DispatchSlot): string => {
+    const own = s.runtime.conditions;
+    if (own === undefined || own.length === 0) return '';
+    const t = `t${tn++}`;
+    lines.push(`    let ${t} = 0;`);
+    own.forEach((c, i) => {
+      const bit = 1 << i;
+      const code = inliner.code(c.fn);
+      const value = code === undefined ? `${bind(c.fn)}(ev)` : null;
+      const memo = ownVar.get(c.source);
+      if (memo !== undefined) {
+        const set = value !== null ? `${memo} = ${value} ? 1 : 0;` : `try { ${memo} = (${code}) ? 1 : 0; } catch { ${memo} = 0; }`;
+        lines.push(`    if (${memo} === 2) { ${set} } if (${memo} === 1) ${t} |= ${bit};`);
+      } else if (value !== null) lines.push(`    if (${value}) ${t} |= ${bit};`);
+      else lines.push(`    try { if (${code}) ${t} |= ${bit}; } catch { /* an error is false */ }`);
+    });
+    return `, ${t}`;
+  };
   /** The test of a condition as an expression, with any statements it needs first. */
   const condTest = (c: DispatchCond): string => {
     const tests: string[] = [];
@@ -163,7 +197,8 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
       lines.push(`  ${S}.matches++;`);
       const n = s.keyFns.length;
       if (n === 0) {
-        lines.push(`  ${R}.onEvent(ev, ${B}, '');`);
+        const tests = ownTests(s);
+        lines.push(`  ${R}.onEvent(ev, ${B}, ''${tests});`);
         continue;
       }
       const names = s.keyFns.map((_, k) => `v${k}`);
@@ -175,7 +210,8 @@ export function buildDispatch(entries: readonly DispatchEntry[], guards: readonl
       }
       for (let k = 0; k < n; k++) lines.push(`    ${B}[${k}] = ${names[k]};`);
       const str = (v: string) => `(typeof ${v} === 'string' ? ${v} : ${psName}(${v}))`;
-      lines.push(`    ${R}.onEvent(ev, ${B}, ${names.map(str).join(` + ${sep} + `)});`);
+      const tests = ownTests(s);
+      lines.push(`    ${R}.onEvent(ev, ${B}, ${names.map(str).join(` + ${sep} + `)}${tests});`);
       lines.push(`    ${'}'.repeat(n)}`);
       lines.push('  }');
     }

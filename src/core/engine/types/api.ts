@@ -102,9 +102,29 @@ export interface RuleMemory {
 }
 
 /** Per-rule runtime: receives events that matched `on` and `when`, with the key already computed. */
+/** A condition of a rule's own, beyond its `when` (pair's sides, a group's groups). */
+export interface OwnCondition {
+  readonly source: string;
+  readonly fn: (scope: object) => unknown;
+}
+
+/** Most conditions a runtime may hand the dispatcher: their truths travel as the bits of one small integer. */
+export const MAX_OWN_CONDITIONS = 30;
+
 export interface RuleRuntime {
-  /** `key` is the tuple; `keyStr` its canonical string (for Map keys). */
-  onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void;
+  /**
+   * `key` is the tuple; `keyStr` its canonical string (for Map keys).
+   * `tests` holds in bit i whether `conditions[i]` holds for this event;
+   * it is given exactly when the runtime declares `conditions`.
+   */
+  onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string, tests?: number): void;
+  /**
+   * Conditions the type tests on each event it is given (at most
+   * MAX_OWN_CONDITIONS). The dispatcher evaluates them in place, where a
+   * macro or an equal condition other rules use is computed once per
+   * event, and passes their truth as `tests`.
+   */
+  readonly conditions?: readonly OwnCondition[];
   /** Live keys (for metrics and bound checks). */
   size(): number;
   /** Release timers. */

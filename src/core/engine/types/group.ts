@@ -7,7 +7,7 @@
  */
 import type { CompiledExpr, Rule } from '../../rules/types.ts';
 import type { VigilEvent } from '../../event.generated.ts';
-import type { CorrelationType, RuntimeEnv } from './api.ts';
+import { MAX_OWN_CONDITIONS, type CorrelationType, type RuntimeEnv } from './api.ts';
 import { TimeRing } from '../pieces/time-ring.ts';
 import { StateTable, timerRelease, type KeyState } from './state-table.ts';
 
@@ -58,6 +58,7 @@ function buildGroup(rule: Rule & { params: GroupParams }, env: RuntimeEnv) {
   const { groups, window } = rule.params;
   const states = new StateTable<GState>(rule.maxKeys, env, window + 1, timerRelease(env.clock));
   const n = groups.length;
+  const bits = n <= MAX_OWN_CONDITIONS;
   const offs: number[] = [];
   let total = 0;
   for (const g of groups) { offs.push(total); total += g.count; }
@@ -103,11 +104,13 @@ function buildGroup(rule: Rule & { params: GroupParams }, env: RuntimeEnv) {
   const reset = flat ? (s: GState): void => { s.hn.fill(0); } : (s: GState): void => { for (const r of s.rings!) r.clear(); };
 
   return {
-    onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void {
+    // Bit i of `tests`: group i's condition; past the bits a small integer holds, groups are tested here.
+    conditions: bits ? groups.map((g) => g.when) : undefined,
+    onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string, tests?: number): void {
       const t = ev.ts;
       let s: GState | undefined;
       for (let i = 0; i < n; i++) {
-        if (!groups[i].when.fn(ev)) continue;
+        if (bits ? (tests! & (1 << i)) === 0 : !groups[i].when.fn(ev)) continue;
         if (s === undefined) {
           s = states.find(keyStr, t) ?? states.insert(keyStr, fresh(), t);
           if (s.firedAt !== -Infinity) {

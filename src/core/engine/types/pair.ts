@@ -11,7 +11,7 @@
  */
 import type { CompiledExpr, Rule } from '../../rules/types.ts';
 import type { VigilEvent } from '../../event.generated.ts';
-import type { CorrelationType, ParamTools, RuntimeEnv } from './api.ts';
+import type { CorrelationType, OwnCondition, ParamTools, RuntimeEnv } from './api.ts';
 import type { TimerHandle } from '../../clock.ts';
 import { StateTable } from './state-table.ts';
 import { copyKey, encodeKey } from '../key.ts';
@@ -40,6 +40,8 @@ class Pending {
   constructor(readonly key: readonly unknown[]) {}
 }
 type Entry = typeof BARE | Pending;
+
+const ALWAYS: OwnCondition = { source: 'true', fn: () => true };
 
 const tupleOf = (e: Entry, keyStr: string): readonly unknown[] => e === BARE ? [keyStr] : e.key;
 
@@ -116,11 +118,15 @@ function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
     env.fire({ event: null, key: p.key, keyNames: names, ts: due, first_ts: firstTs, data: { first: firstData(p.key) } });
   };
 
+  // The dispatcher tests them (bit 0: first's condition, bit 1: second's; a side without one always holds).
+  const conditions: OwnCondition[] = [first.when ?? ALWAYS, second.when ?? ALWAYS];
+
   return {
-    onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void {
+    conditions,
+    onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string, tests?: number): void {
       const t = ev.ts;
       states.sweepWhenDue(t);
-      if (second.when === null || second.when.fn(ev)) {
+      if ((tests! & 2) !== 0) {
         const k2 = keyStrOf(second, secondBuf, ev, keyStr);
         // NaN (nothing pending) fails the test.
         const firstTs = k2 !== null ? table.lastOf(k2) : NaN;
@@ -134,7 +140,7 @@ function buildPair(rule: Rule & { params: PairParams }, env: RuntimeEnv) {
           return;
         }
       }
-      if (first.when === null || first.when.fn(ev)) {
+      if ((tests! & 1) !== 0) {
         const k1 = keyStrOf(first, firstBuf, ev, keyStr);
         if (k1 === null) return;
         const existingTs = table.lastOf(k1);
