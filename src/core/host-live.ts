@@ -1,6 +1,6 @@
 /**
  * Facts about the live host, read without privileges: addresses from
- * os.networkInterfaces(), default gateways from /proc/net/route and
+ * /proc/net/fib_trie and /proc/net/if_inet6 plus os.networkInterfaces(), default gateways from /proc/net/route and
  * /proc/net/ipv6_route, listening ports from /proc/net/{tcp,tcp6,udp,udp6},
  * the ephemeral range from /proc/sys/net/ipv4/ip_local_port_range. Merged
  * with the config's `host:` section, which adds to what is found.
@@ -14,10 +14,41 @@ import { LISTEN_RE } from './config/schema.ts';
 
 const read = (path: string): string | null => { try { return readFileSync(path, 'latin1'); } catch { return null; } };
 
-export function liveAddresses(): string[] {
+/**
+ * IPv4 addresses the kernel delivers locally: the "/32 host LOCAL" leaves of
+ * /proc/net/fib_trie. Unlike os.networkInterfaces() (libuv skips interfaces
+ * that are not both UP and RUNNING), this keeps the addresses of an interface
+ * without carrier, such as docker0 with no container, which are still the host's.
+ */
+export function parseFibTrieLocal(text: string): string[] {
+  const out = new Set<string>();
+  let leaf = '';
+  for (const line of text.split('\n')) {
+    const m = /^\s*\|-- (\d+\.\d+\.\d+\.\d+)\s*$/.exec(line);
+    if (m) { leaf = m[1]; continue; }
+    if (leaf && /^\s*\/32 host LOCAL\s*$/.test(line)) out.add(leaf);
+  }
+  return [...out];
+}
+
+/** IPv6 addresses of every interface, up or not, from /proc/net/if_inet6 (network byte order hex). */
+export function parseIfInet6(text: string): string[] {
   const out: string[] = [];
-  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.push(a.address.replace(/%.*$/, ''));
+  const bytes = new Uint8Array(16);
+  for (const line of text.split('\n')) {
+    const hex = line.trim().split(/\s+/)[0];
+    if (!/^[0-9a-fA-F]{32}$/.test(hex)) continue;
+    for (let i = 0; i < 16; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+    out.push(formatIpv6(bytes, 0));
+  }
   return out;
+}
+
+export function liveAddresses(): string[] {
+  const out = new Set<string>([...parseFibTrieLocal(read('/proc/net/fib_trie') ?? ''), ...parseIfInet6(read('/proc/net/if_inet6') ?? '')]);
+  // Still asked: it is the only source where /proc/net is not mounted or is filtered.
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.add(a.address.replace(/%.*$/, ''));
+  return [...out];
 }
 
 /** Default IPv4 gateways: destination 0.0.0.0/0 with the RTF_GATEWAY flag. */

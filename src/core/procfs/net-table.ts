@@ -49,10 +49,45 @@ export function hexIpv6(hex: string): string {
 
 const isZeroAddr = (ip: string): boolean => ip === '0.0.0.0' || ip === '::';
 
+// parseInt accepts a valid prefix ("01zz" is 1) and turns garbage into NaN, which the
+// address formatters then print as 0.0.0.0: every field is checked whole before use.
+const HEX_RE = /^[0-9A-Fa-f]+$/;
+const DEC_RE = /^[0-9]+$/;
+
+/** `addr:port` with an address of exactly `hexLen` digits and a 4-digit port, or null. */
+function splitEndpoint(field: string, hexLen: number): { addr: string; port: number } | null {
+  if (field.length !== hexLen + 5 || field.charCodeAt(hexLen) !== 58) return null;
+  const addr = field.slice(0, hexLen), port = field.slice(hexLen + 1);
+  if (!HEX_RE.test(addr) || !HEX_RE.test(port)) return null;
+  return { addr, port: parseInt(port, 16) };
+}
+
+/** Longest sample of a bad line kept for the log: enough to recognise it, bounded however long the line. */
+const SAMPLE_MAX = 160;
+
+export interface ParsedNetTable {
+  rows: SocketRow[];
+  /** Lines that did not parse; they are skipped. */
+  bad: number;
+  /** The first bad line (truncated), for a log message that says what was wrong. */
+  badSample: string | null;
+}
+
 /** Parse one table's text. Lines that do not parse are skipped and counted in `bad`. */
-export function parseNetTable(table: NetTable, text: string): { rows: SocketRow[]; bad: number } {
+export function parseNetTable(table: NetTable, text: string): ParsedNetTable {
   const rows: SocketRow[] = [];
+  const { bad, badSample } = visitNetTable(table, text, (r) => { rows.push(r); });
+  return { rows, bad, badSample };
+}
+
+/**
+ * Hands each row of one table's text to `visit` without collecting them, so a
+ * caller that keeps only some rows (a poller with a cap) holds memory for
+ * those alone, however large the table.
+ */
+export function visitNetTable(table: NetTable, text: string, visit: (r: SocketRow) => void): { bad: number; badSample: string | null } {
   let bad = 0;
+  let badSample: string | null = null;
   const proto = table.startsWith('tcp') ? 'tcp' : 'udp';
   const v6 = table.endsWith('6');
   const hexLen = v6 ? 32 : 8;
@@ -62,6 +97,7 @@ export function parseNetTable(table: NetTable, text: string): { rows: SocketRow[
   while (pos > 0 && pos < text.length) {
     let end = text.indexOf('\n', pos);
     if (end < 0) end = text.length;
+    const lineStart = pos;
     let n = 0;
     let i = pos;
     while (n < 10 && i < end) {
@@ -73,23 +109,27 @@ export function parseNetTable(table: NetTable, text: string): { rows: SocketRow[
     }
     pos = end + 1;
     if (n === 0) continue;
-    const lc = f[1]?.indexOf(':') ?? -1;
-    const rc = f[2]?.indexOf(':') ?? -1;
-    if (n < 10 || lc !== hexLen || rc !== hexLen) { bad++; continue; }
-    const local = f[1], remote = f[2];
-    const localIp = v6 ? hexIpv6(local.slice(0, hexLen)) : hexIpv4(local.slice(0, hexLen));
-    const remoteIpRaw = v6 ? hexIpv6(remote.slice(0, hexLen)) : hexIpv4(remote.slice(0, hexLen));
-    const remotePort = parseInt(remote.slice(hexLen + 1), 16);
+    const local = n < 10 ? null : splitEndpoint(f[1], hexLen);
+    const remote = local === null ? null : splitEndpoint(f[2], hexLen);
+    const ok = remote !== null && local !== null && f[3].length === 2 && HEX_RE.test(f[3]) && DEC_RE.test(f[7]) && DEC_RE.test(f[9]);
+    if (!ok) {
+      bad++;
+      badSample ??= text.slice(lineStart, Math.min(end, lineStart + SAMPLE_MAX));
+      continue;
+    }
+    const localIp = v6 ? hexIpv6(local.addr) : hexIpv4(local.addr);
+    const remoteIpRaw = v6 ? hexIpv6(remote.addr) : hexIpv4(remote.addr);
+    const remotePort = remote.port;
     const st = parseInt(f[3], 16);
     const state = proto === 'udp' ? (st === 0x01 ? 'ESTABLISHED' : 'UNCONN') : (TCP_STATES[st] ?? `STATE_${st}`);
     const noPeer = isZeroAddr(remoteIpRaw) && remotePort === 0;
-    rows.push({
+    visit({
       table, proto,
       version: localIp.includes(':') ? 6 : 4,
-      localIp, localPort: parseInt(local.slice(hexLen + 1), 16),
+      localIp, localPort: local.port,
       remoteIp: noPeer ? null : remoteIpRaw, remotePort,
       state, uid: Number(f[7]), inode: Number(f[9]),
     });
   }
-  return { rows, bad };
+  return { bad, badSample };
 }

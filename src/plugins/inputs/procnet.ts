@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { defineInput, type Emit, type VigilEvent } from '../../core/plugin-api.ts';
 import { parseDuration, timerDurationSchema } from '../../core/config/duration.ts';
-import { parseNetTable, NET_TABLES, type SocketRow, type NetTable } from '../../core/procfs/net-table.ts';
+import { visitNetTable, NET_TABLES, type SocketRow, type NetTable } from '../../core/procfs/net-table.ts';
 import { ProcessAttributor, type ProcInfo } from '../../core/procfs/processes.ts';
 
 const schema = z.strictObject({
@@ -80,42 +80,84 @@ export default defineInput<Config>({
     let stopped = false;
     let finish: (() => void) | null = null;
 
+    const warnedBad = new Set<NetTable>();
+
     async function poll(emit: Emit): Promise<void> {
-      const rows: SocketRow[] = [];
+      // The time the tables are read, not the time after attribution, which may scan all of /proc.
+      const ts = Date.now();
+      // Sockets already tracked are re-found first of all: until every one of them
+      // has been seen, a new socket is admitted only if room remains for all of
+      // them, so a full table never turns a live, tracked socket into a false "gone".
+      let unseenKnown = known.size;
+      const next = new Map<string, Tracked>();
+      const fresh: Tracked[] = [];
+      const replaced: Tracked[] = [];
+      // A table that failed to read says nothing about its sockets: they are kept, not reported gone.
+      const unread = new Set<NetTable>();
+      // Built from every row, listening or not: with `listening: false` the
+      // listeners are not reported, but they still tell accepted sockets (in) from clients (out).
+      const listening = new Set<string>();
+      const visit = (r: SocketRow): void => {
+        if (r.state === 'LISTEN' || (r.proto === 'udp' && r.remoteIp === null)) listening.add(`${r.proto} ${r.localPort}`);
+        if (!config.listening && r.remoteIp === null) return;
+        const k = keyOf(r);
+        if (next.has(k)) return; // the kernel can list a socket twice when the table changes during the read
+        const prev = known.get(k);
+        if (prev) {
+          unseenKnown--;
+          if (r.inode === prev.row.inode) { prev.row = r; next.set(k, prev); return; }
+          if (r.inode === 0) {
+            // A closed socket lingering in FIN_WAIT or TIME_WAIT is listed with inode 0 (and
+            // TIME_WAIT with uid 0): it is still the socket first seen, so it keeps that identity,
+            // and its inode, now free for reuse, leaves the attribution cache.
+            attributor.forget(prev.row.inode);
+            prev.row = { ...r, inode: prev.row.inode, uid: prev.row.uid };
+            next.set(k, prev);
+            return;
+          }
+          // Same addresses, another inode: the socket was closed and a new one took its place between polls.
+          known.delete(k);
+          replaced.push(prev);
+        }
+        if (next.size + unseenKnown >= config.max_sockets) { untracked.inc(); return; }
+        const t: Tracked = { row: r, proc: undefined, direction: 'unknown' };
+        next.set(k, t);
+        fresh.push(t);
+      };
+      // One table's text at a time: each is dropped once visited.
       for (const table of config.tables) {
         let text: string;
         try { text = await readFile(`/proc/net/${table}`, 'latin1'); } catch (e) {
           readErrors.inc();
           ctx.logger.warn({ table, err: (e as Error).message }, 'socket table unreadable');
+          unread.add(table);
           continue;
         }
-        const parsed = parseNetTable(table, text);
-        if (parsed.bad) badLines.inc(parsed.bad);
-        for (const r of parsed.rows) if (config.listening || r.remoteIp !== null) rows.push(r);
+        if (stopped) return;
+        const parsed = visitNetTable(table, text, visit);
+        if (parsed.bad) {
+          badLines.inc(parsed.bad);
+          const log = { table, bad: parsed.bad, sample: parsed.badSample };
+          // Once per table at warn: a kernel whose format differs would repeat it every poll.
+          if (warnedBad.has(table)) ctx.logger.debug(log, 'socket table lines skipped');
+          else { warnedBad.add(table); ctx.logger.warn(log, 'socket table lines did not parse and were skipped (counted in bad_lines_total)'); }
+        }
       }
       if (stopped) return;
       polls.inc();
-      const listening = new Set<string>();
-      for (const r of rows) if (r.state === 'LISTEN' || (r.proto === 'udp' && r.remoteIp === null)) listening.add(`${r.proto} ${r.localPort}`);
-      const next = new Map<string, Tracked>();
-      const fresh: Tracked[] = [];
-      for (const r of rows) {
-        const k = keyOf(r);
-        const prev = known.get(k);
-        if (prev) { prev.row = r; next.set(k, prev); continue; }
-        if (next.has(k)) continue;
-        if (next.size >= config.max_sockets) { untracked.inc(); continue; }
-        const t: Tracked = { row: r, proc: undefined, direction: socketDirection(r, listening, ctx.host.ephemeral) };
-        next.set(k, t);
-        fresh.push(t);
-      }
+      const ephemeral = ctx.host.ephemeral;
+      for (const t of fresh) t.direction = socketDirection(t.row, listening, ephemeral);
       if (config.attribute && fresh.length) {
         const procs = attributor.resolve(fresh.map((t) => t.row.inode));
         for (const t of fresh) t.proc = procs.get(t.row.inode);
       }
-      const ts = Date.now();
+      for (const t of replaced) {
+        attributor.forget(t.row.inode);
+        emit(socketEvent(ctx.name, ts, 'gone', t));
+      }
       for (const [k, t] of known) {
         if (next.has(k)) continue;
+        if (unread.has(t.row.table)) { next.set(k, t); continue; }
         attributor.forget(t.row.inode);
         emit(socketEvent(ctx.name, ts, 'gone', t));
       }
