@@ -2,7 +2,8 @@
  * SQLite KeyMemory for first_seen: keys survive restarts. WAL journal,
  * synchronous=NORMAL; sightings are written in batches (every `batchSize`
  * sightings that must be written, or when event time moved `flushEveryMs`
- * past the last write, and on close). A crash loses at most the unwritten
+ * past the last write, and on close; while no event comes, an unref'd
+ * timer writes them after `idleFlushMs` of wall time). A crash loses at most the unwritten
  * sightings: those keys may be reported once more after restart, never
  * missed.
  *
@@ -44,6 +45,11 @@ import Database from 'better-sqlite3';
 import type { KeyMemory, MemoryBound, RuleMemory } from './types/api.ts';
 import { PURGE_CHUNK, PURGE_EVERY_MS } from './memory.ts';
 import { KeyFilter } from './key-filter.ts';
+import { LruMap } from './lru-map.ts';
+import { openFile } from '../store/database.ts';
+
+/** Lone UTF-16 surrogates: SQLite stores them as bytes that read back as other characters. */
+const LONE_SURROGATE = /\p{Cs}/gu;
 
 /**
  * Keys per rule up to which a filter of the keys on disk is kept (2 ×
@@ -70,6 +76,8 @@ export interface SqliteKeyMemoryOptions {
   readonly retryAfterMs?: number;
   /** Sightings kept for writing at most, across rules, while writes fail (default 100,000, at least batchSize). */
   readonly maxPending?: number;
+  /** Wall time after which sightings still waiting are written even when no event comes to trigger it (default 1,000 ms; 0: only on events and close). */
+  readonly idleFlushMs?: number;
   /** Told of each failed write: the error, the sightings still waiting, those dropped so far, and whether it was the last write (close). */
   readonly onWriteError?: (err: Error, info: WriteErrorInfo) => void;
 }
@@ -93,8 +101,12 @@ interface RuleState {
   bound: MemoryBound;
   /** Keys the rule holds: rows on disk plus new keys not written yet. */
   keys: number;
-  /** Recently seen keys, least recently seen first (a Map keeps insertion order; a sighting re-inserts). */
-  readonly recent: Map<string, Held>;
+  /**
+   * Recently seen keys. An LruMap, not a Map evicted from its start: V8
+   * leaves a hole per deleted entry and iteration walks them, which made a
+   * flood at the cache cap quadratic (tens of µs per key at 65,536).
+   */
+  readonly recent: LruMap<Held>;
   /** Sightings the next write must store: new keys, keys seen again after being forgotten, stale "last seen" times. */
   readonly due: Map<string, Held>;
   /** Keys in `recent` whose newer "last seen" waits (see refreshEveryMs); written before deletions by age. */
@@ -136,18 +148,21 @@ export class SqliteKeyMemory implements KeyMemory {
   private readonly cacheKeys: number;
   private readonly refreshEveryMs: number;
   private lastFlushTs = -Infinity;
+  /** The latest event time seen: what a write on the idle timer runs at. */
+  private latestTs = -Infinity;
+  private idleTimer: NodeJS.Timeout | null = null;
   /** A deletion stopped at its chunk: the next sighting writes (and deletes) again, due sightings or not. */
   private backlog = false;
   private readonly writeBatch: (ts: number | undefined) => Array<[MemoryBound, number]>;
 
   constructor(path: string, opts: SqliteKeyMemoryOptions = {}) {
-    this.db = new Database(path, { timeout: opts.busyTimeoutMs ?? 5000 });
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS vigil_first_seen (
-      rule TEXT NOT NULL, key TEXT NOT NULL, first_ts REAL NOT NULL, last_ts REAL NOT NULL,
-      PRIMARY KEY (rule, key)) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS vigil_first_seen_by_last ON vigil_first_seen (rule, last_ts)`);
+    this.db = openFile(path, opts.busyTimeoutMs ?? 5000, (db) => {
+      db.pragma('synchronous = NORMAL');
+      db.exec(`CREATE TABLE IF NOT EXISTS vigil_first_seen (
+        rule TEXT NOT NULL, key TEXT NOT NULL, first_ts REAL NOT NULL, last_ts REAL NOT NULL,
+        PRIMARY KEY (rule, key)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS vigil_first_seen_by_last ON vigil_first_seen (rule, last_ts)`);
+    });
     this.get = this.db.prepare('SELECT first_ts AS first, last_ts AS last FROM vigil_first_seen WHERE rule = ? AND key = ?');
     this.upsert = this.db.prepare(`INSERT INTO vigil_first_seen (rule, key, first_ts, last_ts) VALUES (?, ?, ?, ?)
       ON CONFLICT (rule, key) DO UPDATE SET first_ts = excluded.first_ts, last_ts = excluded.last_ts`);
@@ -168,12 +183,30 @@ export class SqliteKeyMemory implements KeyMemory {
     this.maxPending = Math.max(opts.maxPending ?? 100_000, this.batchSize);
     this.onWriteError = opts.onWriteError;
     this.writeBatch = this.db.transaction((ts: number | undefined) => this.writeAndBound(ts));
+    // Sightings wait for the next event to be written; on a quiet network that could be hours, and a crash would lose them all.
+    const idle = opts.idleFlushMs ?? 1000;
+    if (idle > 0) {
+      this.idleTimer = setInterval(() => this.idleFlush(), idle);
+      this.idleTimer.unref();
+    }
+  }
+
+  private idleFlush(): void {
+    if (this.pendingCount === 0 && !this.backlog) return;
+    if (this.failing !== 0 && Date.now() < this.retryAt) return;
+    try {
+      this.tryFlush(this.latestTs);
+    } catch (e) {
+      // Thrown from a timer it would end the process; a bug here must not cost every rule.
+      this.writeFailures++;
+      this.onWriteError?.(e instanceof Error ? e : new Error(String(e)), { pending: this.pendingCount, dropped: this.droppedSightings, closing: false });
+    }
   }
 
   forRule(rule: string, bound: MemoryBound): RuleMemory {
     let s = this.rules.get(rule);
     if (s === undefined) {
-      this.rules.set(rule, (s = { rule, bound, keys: 0, recent: new Map(), due: new Map(), lazy: new Map(), nextPurgeAt: -Infinity, filter: null }));
+      this.rules.set(rule, (s = { rule, bound, keys: 0, recent: new LruMap(), due: new Map(), lazy: new Map(), nextPurgeAt: -Infinity, filter: null }));
       // The filter's fill reads every row once: it counts them too.
       s.keys = this.refill(s) ?? (this.countRows.get(rule) as { n: number }).n;
     } else {
@@ -185,7 +218,11 @@ export class SqliteKeyMemory implements KeyMemory {
     return { seen: (key, ts) => this.seen(state, key, ts), size: () => state.keys };
   }
 
-  private seen(s: RuleState, key: string, ts: number): boolean {
+  private seen(s: RuleState, rawKey: string, ts: number): boolean {
+    // Stored as is, such a key would read back (into the filter) as another string and count as new after every restart.
+    const key = LONE_SURROGATE.test(rawKey) ? rawKey.replace(LONE_SURROGATE, '\uFFFD') : rawKey;
+    LONE_SURROGATE.lastIndex = 0;
+    if (ts > this.latestTs) this.latestTs = ts;
     const forget = s.bound.forgetAfterMs;
     let known: boolean;
     // A key that left memory with its sighting not yet written is still found among the due ones.
@@ -193,15 +230,16 @@ export class SqliteKeyMemory implements KeyMemory {
     if (h !== undefined) {
       known = forget === null || ts - h.last <= forget;
       if (!known) h.first = ts;
-      h.last = ts;
-      if (!known || ts - h.disk > this.refreshEveryMs) this.makeDue(s, key, h);
+      // An older event (a capture replayed into a live database) must not pull "last seen" back and get the key forgotten early.
+      if (ts > h.last) h.last = ts;
+      if (!known || h.last - h.disk > this.refreshEveryMs) this.makeDue(s, key, h);
       else if (!s.due.has(key)) s.lazy.set(key, h);
     } else {
       let row: Sighting | undefined;
       if (s.filter === null || s.filter.mightHave(key)) { this.lookups++; row = this.get.get(s.rule, key) as Sighting | undefined; }
       if (row === undefined) { s.keys++; s.filter?.add(key); }
       known = row !== undefined && (forget === null || ts - row.last <= forget);
-      h = { first: known ? row!.first : ts, last: ts, disk: row === undefined ? -Infinity : row.last };
+      h = { first: known ? row!.first : ts, last: row === undefined ? ts : Math.max(ts, row.last), disk: row === undefined ? -Infinity : row.last };
       this.makeDue(s, key, h);
     }
     this.remember(s, key, h);
@@ -231,13 +269,10 @@ export class SqliteKeyMemory implements KeyMemory {
 
   /** Make the key the most recently seen in memory; past the cap the least recently seen leaves. */
   private remember(s: RuleState, key: string, h: Held): void {
-    s.recent.delete(key);
     s.recent.set(key, h);
     if (s.recent.size <= Math.min(this.cacheKeys, s.bound.maxKeys)) return;
-    const [oldKey, old] = s.recent.entries().next().value as [string, Held];
-    s.recent.delete(oldKey);
     // A time it still owes the disk is written with the next batch.
-    if (s.lazy.delete(oldKey)) this.makeDue(s, oldKey, old);
+    s.recent.shift((oldKey, old) => { if (s.lazy.delete(oldKey)) this.makeDue(s, oldKey, old); });
   }
 
   private makeDue(s: RuleState, key: string, h: Held): void {
@@ -396,13 +431,14 @@ export class SqliteKeyMemory implements KeyMemory {
     const s = this.rules.get(rule);
     if (s) {
       s.keys -= n;
-      for (const [key, h] of s.recent) if (h.last < before) s.recent.delete(key);
+      s.recent.removeWhere((h) => h.last < before, (key) => s.lazy.delete(key));
     }
     return n;
   }
 
   /** Last write, then close; a database error here is reported (its sightings are lost), not thrown, so shutdown completes. */
   close(): void {
+    if (this.idleTimer) { clearInterval(this.idleTimer); this.idleTimer = null; }
     try {
       this.flush();
     } catch (e) {

@@ -43,7 +43,8 @@ class LruRuleMemory implements RuleMemory {
     if (forget !== null && ts >= this.nextPurgeAt) this.purge(ts, forget);
     const prev = this.last.get(key);
     if (prev !== undefined) {
-      this.last.set(key, ts);
+      // An older event (a replayed capture) must not pull "last seen" back and get the key forgotten early.
+      this.last.set(key, Math.max(prev, ts));
       return forget === null || ts - prev <= forget;
     }
     if (this.last.size >= this.bound.maxKeys) {

@@ -19,17 +19,62 @@ export const DB_FILE = 'vigil.db';
  * database (replay and tests: nothing outlives the process).
  */
 export function openDatabase(dataDir: string | null): Db {
-  let db: Db;
-  if (dataDir === null) db = new Database(':memory:');
-  else {
-    mkdirSync(dataDir, { recursive: true });
-    db = new Database(join(dataDir, DB_FILE));
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
+  if (dataDir === null) {
+    const db = new Database(':memory:');
+    ensureMigrationsTable(db);
+    return db;
   }
-  ensureMigrationsTable(db);
-  return db;
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, DB_FILE);
+  return openFile(file, 5000, (db) => {
+    db.pragma('synchronous = NORMAL');
+    ensureMigrationsTable(db);
+  });
+}
+
+/**
+ * The layout version of vigil.db (`PRAGMA user_version`). A vigil that
+ * changes the layout in a way an older one would misread raises it, so the
+ * older one refuses the file instead of writing into tables it does not know.
+ */
+export const SCHEMA_VERSION = 1;
+
+/**
+ * Open `file` in WAL mode, check its schema version and run `setup`. Every
+ * failure closes the handle (a half-open one would keep the file locked) and
+ * is thrown as a SqliteError that keeps SQLite's code but names the file and
+ * what to do, because SQLite's own text ("file is not a database") names
+ * neither.
+ */
+export function openFile(file: string, busyTimeoutMs: number, setup: (db: Db) => void = () => {}): Db {
+  let db: Db | null = null;
+  try {
+    db = new Database(file, { timeout: busyTimeoutMs });
+    db.pragma('journal_mode = WAL');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Database.SqliteError(`${file} was written by a newer vigil (schema version ${version}, this vigil knows up to ${SCHEMA_VERSION}); run that newer vigil, or move the file aside to start with an empty memory`, 'VIGIL_SCHEMA_NEWER');
+    }
+    if (version < SCHEMA_VERSION && !db.readonly) db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    setup(db);
+    return db;
+  } catch (e) {
+    try { db?.close(); } catch { /* the open error is the one that matters */ }
+    throw nameFile(file, e);
+  }
+}
+
+function nameFile(file: string, e: unknown): unknown {
+  if (!(e instanceof Database.SqliteError) || e.message.includes(file)) return e;
+  const code = e.code;
+  const fix = code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')
+    ? 'it is not a vigil database or it is damaged; move it aside (vigil then starts with an empty memory)'
+    : code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')
+      ? 'another process holds it locked (another vigil with the same data_dir?); stop that process'
+      : code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM')
+        ? 'vigil must be able to write the file and its directory; check their owner and permissions'
+        : 'check the file, its directory and their permissions';
+  return new Database.SqliteError(`${file}: ${e.message} (${code}); ${fix}`, code);
 }
 
 function ensureMigrationsTable(db: Db): void {
