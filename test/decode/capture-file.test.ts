@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -47,6 +47,22 @@ const frames = [
   ethernet(ipv4({ src: '10.77.0.2', dst: '10.77.0.1', proto: PROTO.TCP }, tcp({ sport: 22, dport: 40000, flags: 'SA', payload: 1400 }))),
 ];
 const records: PacketRecord[] = frames.map((data, i) => ({ tsMs: 1764125410000 + i * 1.5 + 0.123, data }));
+
+/** A little-endian nanosecond pcap header for Ethernet. */
+function pcapNsHeader(): Buffer {
+  const h = Buffer.alloc(24);
+  h.writeUInt32LE(0xa1b23c4d, 0); h.writeUInt16LE(2, 4); h.writeUInt16LE(4, 6);
+  h.writeUInt32LE(262144, 16); h.writeUInt32LE(LINKTYPE.ETHERNET, 20);
+  return h;
+}
+
+/** One nanosecond pcap record at `ns` nanoseconds since the epoch. */
+function pcapNsRecord(ns: bigint, data: Uint8Array): Buffer {
+  const h = Buffer.alloc(16);
+  h.writeUInt32LE(Number(ns / 1000000000n), 0); h.writeUInt32LE(Number(ns % 1000000000n), 4);
+  h.writeUInt32LE(data.length, 8); h.writeUInt32LE(data.length, 12);
+  return Buffer.concat([h, data]);
+}
 
 describe('readCaptureFile: pcap', () => {
   for (const bigEndian of [false, true]) {
@@ -141,6 +157,20 @@ describe('readCaptureFile: compressed files and standard input', () => {
       assert.deepEqual(JSON.parse(r.stdout), { ts: records.map((x) => x.tsMs), format: 'pcap', gzip });
     }
   });
+
+  it('reads a named pipe, as bash\'s <(zcat capture.gz) gives, plain or gzip', async () => {
+    for (const [name, bytes, gzip] of [['plain', pcapBytes(records), false], ['gz', gzipSync(pcapBytes(records)), true]] as const) {
+      const src = file(`fifo-src-${name}`, bytes);
+      const fifo = join(dir, `fifo-${name}`);
+      assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+      const writer = spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', src, fifo], { stdio: 'ignore', timeout: 30000 });
+      const done = new Promise((resolve) => writer.on('close', resolve));
+      const { seen, summary } = await readAll(fifo, 64);
+      await done;
+      assert.equal(summary.gzip, gzip);
+      assert.deepEqual(seen.map((s) => s.tsMs), records.map((r) => r.tsMs));
+    }
+  });
 });
 
 describe('readCaptureFile: pcapng', () => {
@@ -179,6 +209,27 @@ describe('readCaptureFile: pcapng', () => {
     assert.equal(seen[1].tsMs, 1700000000000 + 1500);
   });
 
+  it('gives a nanosecond pcapng packet the same time as a nanosecond pcap record of that instant', async () => {
+    // Nanosecond tick counts exceed 2^53; each of these lost its last bit when converted as one number.
+    const instants = [1764125410000000123n, 1764125433332069996n, 1764125472217186651n];
+    const ng = new PcapngBuilder().section().interface({ linktype: 1, tsresol: 9 });
+    for (const t of instants) ng.epbTicks(0, t, frames[0]);
+    const pcap = Buffer.concat([pcapNsHeader(), ...instants.map((t) => pcapNsRecord(t, frames[0]))]);
+    const fromNg = (await readAll(file('ns-same.pcapng', ng.bytes()))).seen.map((s) => s.tsMs);
+    const fromPcap = (await readAll(file('ns-same.pcap', pcap))).seen.map((s) => s.tsMs);
+    assert.deepEqual(fromNg, fromPcap);
+    assert.deepEqual(fromPcap, instants.map((t) => Number(t / 1000000000n) * 1000 + Number(t % 1000000000n) / 1e6));
+  });
+
+  it('converts 2^-30 s ticks past 2^53 as whole seconds plus the fraction', async () => {
+    // Each was a quarter microsecond off when converted as one number.
+    const ticks = [(1764125410n << 30n) + 23401996n, (1764125410n << 30n) + 78004313n, (1764125410n << 30n) + 85804644n];
+    const ng = new PcapngBuilder().section().interface({ linktype: 1, tsresol: 0x80 | 30 });
+    for (const t of ticks) ng.epbTicks(0, t, frames[0]);
+    const { seen } = await readAll(file('pow2-30.pcapng', ng.bytes()));
+    assert.deepEqual(seen.map((s) => s.tsMs), ticks.map((t) => Number(t >> 30n) * 1000 + Number(t & 0x3fffffffn) * (1000 / 2 ** 30)));
+  });
+
   it('reads simple and obsolete packet blocks; a simple block takes the last timestamp', async () => {
     const ng = new PcapngBuilder()
       .section()
@@ -213,6 +264,15 @@ describe('readCaptureFile: pcapng', () => {
 });
 
 describe('readCaptureFile: damaged files', () => {
+  it('refuses a directory with a located error naming it', async () => {
+    const sub = join(dir, 'a-directory.pcap');
+    mkdirSync(sub);
+    const { seen, error } = await readUntilError(sub);
+    assert.equal(seen, 0);
+    assert.equal(error.path, sub);
+    assert.match(error.message, /a-directory\.pcap: is a directory, not a capture file/);
+  });
+
   it('delivers every good packet, then names the offset of a truncated pcap record', async () => {
     const whole = pcapBytes(records);
     const cut = whole.subarray(0, whole.length - 10);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { PacketDecoder } from '../../src/core/decode/decoder.ts';
 import { LINKTYPE } from '../../src/core/decode/linktypes.ts';
 import { ETHERTYPE, PROTO, ethernet, ipv4, ipv6, nflog, nullLoopback, sll, sll2, tcp } from '../../bench/lib/packets.ts';
+import { nflogBigEndianTlvs } from './nflog-bytes.ts';
 
 const syn4 = ipv4({ src: '10.77.0.1', dst: '10.77.0.2', proto: PROTO.TCP, ttl: 61, id: 4242, df: true }, tcp({ sport: 40000, dport: 22, flags: 'S', seq: 1000 }));
 const syn6 = ipv6({ src: 'fd77::1', dst: 'fd77::2', proto: PROTO.TCP, hopLimit: 63 }, tcp({ sport: 40001, dport: 443, flags: 'S' }));
@@ -97,6 +98,17 @@ describe('PacketDecoder link layers', () => {
     assert.equal(six?.prefix, 'v6');
     assert.equal(six?.src?.ip, 'fd77::1');
     assert.equal(six?.ts, 1764125410123.5, 'without a timestamp TLV the capture time stays');
+  });
+
+  it('reads NFLOG records logged on a big-endian host, whose TLV headers are big-endian (as libpcap does)', () => {
+    const rec = nflogBigEndianTlvs(nflog(syn4, { prefix: 'vigil-in', indev: 3, tsMs: 1764125499000.25 }));
+    const { d, ev } = decodeOne(LINKTYPE.NFLOG, rec);
+    assert.ok(ev, `the record decodes (${JSON.stringify(d.stats.snapshot().reasons)})`);
+    assert.equal(ev.prefix, 'vigil-in');
+    assert.equal(ev.ts, 1764125499000.25);
+    assert.equal(ev.iface, '3');
+    assert.equal(ev.bytes, syn4.length);
+    assert.deepEqual(ev.dst, { ip: '10.77.0.2', port: 22 });
   });
 
   it('keeps NFLOG prefixes apart when consecutive records differ', () => {

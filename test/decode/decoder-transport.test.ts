@@ -167,6 +167,15 @@ describe('ICMP and ICMPv6', () => {
     assert.equal(none.d.stats.get('truncated_icmp_orig'), 1);
   });
 
+  it('counts an ICMPv6 quote cut inside its extension headers, as it does a short IPv4 quote', () => {
+    const probe = ipv6({ src: 'fd77::10', dst: 'fd77::2', proto: PROTO.TCP, ext: [{ type: 'hop' }, { type: 'dest' }] }, tcp({ sport: 5, dport: 6 }));
+    const { d, ev } = decode(v6(PROTO.ICMP6, icmpError(1, 0, probe, 40 + 8 + 2)));
+    assert.equal(ev?.icmp?.orig?.dst?.ip, 'fd77::2');
+    assert.equal(ev?.icmp?.orig?.proto, '60', 'names the header where the quote was cut');
+    assert.equal(ev?.icmp?.orig?.dst?.port, undefined);
+    assert.equal(d.stats.get('truncated_icmp_orig'), 1);
+  });
+
   it('does not leak one packet\'s quote into the next event', () => {
     const d = new PacketDecoder();
     const probe = ipv4({ src: '10.77.0.10', dst: '10.77.0.2', proto: PROTO.UDP }, udp({ sport: 1, dport: 2 }));

@@ -7,12 +7,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCaptureFile } from '../../src/core/decode/capture-file.ts';
 import { PacketDecoder } from '../../src/core/decode/decoder.ts';
 import { writeMixedPcap } from '../../bench/lib/synth.ts';
+import { PROTO, ipv4, ipv6, nflog, tcp, udp } from '../../bench/lib/packets.ts';
+import { pcapBytes } from '../../bench/lib/pcap-writer.ts';
+import { LINKTYPE } from '../../src/core/decode/linktypes.ts';
+import { nflogBigEndianTlvs } from './nflog-bytes.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'captures');
 const haveTcpdump = spawnSync('tcpdump', ['--version']).status === 0;
@@ -114,6 +118,17 @@ describe('decoder agrees with tcpdump', { skip: haveTcpdump ? false : 'tcpdump i
     const path = join(dir, 'mixed.pcap');
     writeMixedPcap(path, 20000, { seed: 7 });
     assert.ok((await agree(path)) > 19000);
+  });
+
+  it('on an NFLOG capture from a big-endian host, whose TLV headers libpcap reads in the file\'s byte order', async () => {
+    const path = join(dir, 'nflog-be.pcap');
+    const packets = [
+      ipv4({ src: '10.77.0.1', dst: '10.77.0.2', proto: PROTO.TCP }, tcp({ sport: 40000, dport: 22, flags: 'S', seq: 7 })),
+      ipv6({ src: 'fd77::1', dst: 'fd77::2', proto: PROTO.UDP }, udp({ sport: 5353, dport: 53, payload: 12 })),
+    ];
+    const records = packets.map((p, i) => ({ tsMs: 1764125410000 + i, data: nflogBigEndianTlvs(nflog(p, { prefix: 'vigil-in', indev: 2 })) }));
+    writeFileSync(path, pcapBytes(records, { linktype: LINKTYPE.NFLOG, bigEndian: true }));
+    assert.equal(await agree(path), 2);
   });
 
   it('on a capture re-written by tcpdump itself (libpcap\'s writer)', async () => {

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -79,6 +79,16 @@ describe('pcapfile input', () => {
     const { inst } = setup({ path: [ok, join(dir, 'nope.pcap')] });
     let n = 0;
     await assert.rejects(inst.start(() => { n++; }), /pcapfile: cannot read capture file .*nope\.pcap \(ENOENT\); check the `path`/);
+    assert.equal(n, 0);
+  });
+
+  it('rejects a directory in the list before reading anything, naming it', async () => {
+    const ok = write('ok2.pcap', pcapBytes([{ tsMs: 1, data: syn }]));
+    const sub = join(dir, 'captures.d');
+    mkdirSync(sub);
+    const { inst } = setup({ path: [ok, sub], on_error: 'skip' });
+    let n = 0;
+    await assert.rejects(inst.start(() => { n++; }), /pcapfile: capture file .*captures\.d is a directory; check the `path`/);
     assert.equal(n, 0);
   });
 

@@ -8,6 +8,7 @@ import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { CaptureFileError } from './capture-types.ts';
 
 export interface ByteSource {
   /** Reads up to `length` bytes into `buf` at `offset`; resolves 0 at the end. */
@@ -85,13 +86,23 @@ function isGzip(b: Buffer, n: number): boolean {
 
 /**
  * Opens `path` (or standard input for `-`). gzip is recognised by its magic
- * bytes, not the file name, and inflated as it is read.
+ * bytes, not the file name, and inflated as it is read. A path that is not a
+ * regular file (a named pipe, bash's `<(zcat …)`) is read in sequence, like
+ * standard input.
  */
 export async function openByteSource(path: string): Promise<ByteSource> {
-  if (path === '-') return stdinSource();
+  if (path === '-') return sequentialSource(process.stdin, []);
   const fh = await open(path, 'r');
   try {
-    const size = (await fh.stat()).size;
+    const st = await fh.stat();
+    // Opening a directory succeeds on Linux; only the first read fails, with an EISDIR that names no path.
+    if (st.isDirectory()) throw new CaptureFileError(path, 0, 'is a directory, not a capture file', 'name a pcap or pcapng file');
+    // A pipe cannot be read at positions (ESPIPE); the stream owns the handle from here and closes it.
+    if (!st.isFile()) {
+      const stream = fh.createReadStream({ highWaterMark: 1 << 20 });
+      return await sequentialSource(stream, [stream]);
+    }
+    const size = st.size;
     const head = Buffer.alloc(2);
     const { bytesRead } = await fh.read(head, 0, 2, 0);
     if (!isGzip(head, bytesRead)) return new FileSource(fh, size);
@@ -107,14 +118,18 @@ export async function openByteSource(path: string): Promise<ByteSource> {
   }
 }
 
-async function stdinSource(): Promise<ByteSource> {
-  const stdin = process.stdin;
+/**
+ * A source read strictly in order (standard input, a pipe). The first chunk
+ * is peeked for the gzip magic. `owned` are closed with the source; standard
+ * input is not, as the process may still use it.
+ */
+async function sequentialSource(input: Readable, owned: Readable[]): Promise<ByteSource> {
   let count = 0;
-  const it = stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const it = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const first = await it.next();
   const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
   count += head.length;
-  // Put the peeked chunk back in front of the rest of standard input.
+  // Put the peeked chunk back in front of the rest of the input.
   async function* rest(): AsyncGenerator<Buffer> {
     if (head.length) yield head;
     for (;;) {
@@ -125,9 +140,9 @@ async function stdinSource(): Promise<ByteSource> {
     }
   }
   const whole = Readable.from(rest(), { objectMode: false });
-  if (!isGzip(head, head.length)) return new StreamSource(whole, 0, false, () => count, []);
+  if (!isGzip(head, head.length)) return new StreamSource(whole, 0, false, () => count, owned);
   const gunzip = createGunzip({ chunkSize: 1 << 18 });
   whole.on('error', (e) => gunzip.destroy(e));
   whole.pipe(gunzip);
-  return new StreamSource(gunzip, 0, true, () => count, [whole, gunzip]);
+  return new StreamSource(gunzip, 0, true, () => count, [whole, gunzip, ...owned]);
 }

@@ -235,6 +235,8 @@ export class NetworkDecoder {
       this.walkIpv6(buf, q + 40, end, buf[q + 6]);
       proto = this.wNext;
       tp = this.wBroken >= 0 || this.wFrag > 0 ? -1 : this.wOff;
+      // A quote cut inside its extension headers is as short as an IPv4 quote cut before the ports.
+      if (this.wBroken === R.truncated_ipv6_ext) this.stats.count(R.truncated_icmp_orig);
     }
     orig.proto = PROTO_TEXT[proto];
     this.parts.icmp.orig = orig;

@@ -2,9 +2,14 @@
  * DLT_NFLOG records (linktype 239), as libpcap's `nflog:N` device and the
  * kernel's NFLOG target produce them: a 4-byte header (address family,
  * version, resource id = group, big-endian) and then TLVs. The TLV length
- * and type are in the byte order of the capturing host (little-endian on
- * every Linux this runs on); the values inside are in network order. A TLV
- * length counts its own 4-byte header and is padded to 4 bytes.
+ * and type are in the byte order of the capturing host; the values inside
+ * are in network order. A TLV length counts its own 4-byte header and is
+ * padded to 4 bytes.
+ *
+ * A capture file from a big-endian host (s390x, PowerPC) therefore has
+ * big-endian TLV headers. libpcap swaps them using the file's byte order;
+ * the decoder is not told that order, so it reads it from the first TLV
+ * instead (see `tlvBigEndian`).
  */
 
 const TLV_TIMESTAMP = 3;
@@ -31,10 +36,11 @@ export function parseNflog(buf: Uint8Array, off: number, end: number, out: Nflog
   out.family = buf[off];
   out.payloadOff = -1; out.prefixOff = -1; out.indev = -1; out.tsMs = -1;
   let q = off + 4;
+  const be = tlvBigEndian(buf, q, end);
   while (q + 4 <= end) {
-    const len = buf[q] | (buf[q + 1] << 8);
+    const len = be ? (buf[q] << 8) | buf[q + 1] : buf[q] | (buf[q + 1] << 8);
     // Nested-attribute and byte-order flag bits live in the top of the type.
-    const type = (buf[q + 2] | (buf[q + 3] << 8)) & 0x3fff;
+    const type = (be ? (buf[q + 2] << 8) | buf[q + 3] : buf[q + 2] | (buf[q + 3] << 8)) & 0x3fff;
     if (len < 4) break;
     const vOff = q + 4;
     const vEnd = q + len < end ? q + len : end;
@@ -62,6 +68,16 @@ export function parseNflog(buf: Uint8Array, off: number, end: number, out: Nflog
     q += (len + 3) & ~3;
   }
   return out.payloadOff >= 0;
+}
+
+/**
+ * Every NFULA attribute type is below 256, so the type read in the wrong byte
+ * order has its real low byte in the high byte: at least 256 once the flag
+ * bits are masked off. The first TLV (the packet header, type 1) decides.
+ */
+function tlvBigEndian(buf: Uint8Array, q: number, end: number): boolean {
+  if (q + 4 > end) return false;
+  return ((buf[q + 2] | (buf[q + 3] << 8)) & 0x3fff) >= 256;
 }
 
 function be32(buf: Uint8Array, o: number): number {

@@ -27,6 +27,8 @@ interface Iface extends CaptureInterface {
   /** ms = ticks / div (decimal resolutions of ms or finer) or ticks * mul. */
   div: number;
   mul: number;
+  /** n for a resolution of 2^-n seconds, else -1. */
+  pow2: number;
   offsetMs: number;
   text: string;
 }
@@ -145,10 +147,7 @@ function drain(r: ChunkReader, st: NgState, onPacket: OnPacket): number {
     if (data + caplen > blockStart + len - 4) {
       throw new CaptureFileError(path, r.at(blockStart + 20), `packet claims ${caplen} captured bytes, more than its ${len}-byte block holds`, DAMAGED);
     }
-    if (hasTs) {
-      const ticks = tsHi * TWO32 + tsLo;
-      pkt.tsMs = (iface.div > 0 ? ticks / iface.div : ticks * iface.mul) + iface.offsetMs;
-    }
+    if (hasTs) pkt.tsMs = ticksToMs(iface, tsHi, tsLo) + iface.offsetMs;
     pkt.linktype = iface.linktype;
     pkt.offset = data;
     pkt.caplen = caplen;
@@ -164,7 +163,7 @@ function drain(r: ChunkReader, st: NgState, onPacket: OnPacket): number {
 function describeInterface(b: Buffer, p: number, len: number, le: boolean, section: number, index: number): Iface {
   const iface: Iface = {
     section, index, linktype: u16(b, p + 8, le), snaplen: u32(b, p + 12, le),
-    name: undefined, unitsPerSecond: 1e6, div: 1000, mul: 0, offsetMs: 0, text: String(index),
+    name: undefined, unitsPerSecond: 1e6, div: 1000, mul: 0, pow2: -1, offsetMs: 0, text: String(index),
   };
   const end = p + len - 4;
   for (let q = p + 16; q + 4 <= end;) {
@@ -180,9 +179,9 @@ function describeInterface(b: Buffer, p: number, len: number, le: boolean, secti
       const exp = res & 0x7f;
       if (res & 0x80) {
         iface.unitsPerSecond = 2 ** exp;
-        iface.div = 0; iface.mul = 1000 / iface.unitsPerSecond;
+        iface.div = 0; iface.mul = 1000 / iface.unitsPerSecond; iface.pow2 = exp;
       } else {
-        iface.unitsPerSecond = 10 ** exp;
+        iface.unitsPerSecond = 10 ** exp; iface.pow2 = -1;
         // Dividing by an exact power of ten keeps decimal timestamps correctly rounded.
         if (exp >= 3) { iface.div = 10 ** (exp - 3); iface.mul = 0; } else { iface.div = 0; iface.mul = 10 ** (3 - exp); }
       }
@@ -195,4 +194,43 @@ function describeInterface(b: Buffer, p: number, len: number, le: boolean, secti
     q = v + ((olen + 3) & ~3);
   }
   return iface;
+}
+
+/** Below 2^53 ticks (hi < 2^21) a tick count is an exact double. */
+const EXACT_HI = 0x200000;
+/** Largest decimal resolution `splitDecimal` keeps exact: nanoseconds, the finest whose ticks still fit 64 bits today. */
+const MAX_SPLIT_UNITS = 1e9;
+
+/**
+ * A 64-bit tick count to ms. Nanosecond (and 2^-30 s) clocks count past
+ * 2^53, where hi·2^32 + lo is no longer exact and the time would be off by
+ * up to a quarter microsecond; so those are split into whole seconds and a
+ * remainder first, giving the same time as a nanosecond pcap record.
+ */
+function ticksToMs(f: Iface, hi: number, lo: number): number {
+  if (hi >= EXACT_HI) {
+    if (f.pow2 >= 0 && f.pow2 <= 32) return splitPow2(hi, lo, f.pow2, f.mul);
+    if (f.div >= 1000 && f.unitsPerSecond <= MAX_SPLIT_UNITS) return splitDecimal(hi, lo, f.unitsPerSecond, f.div);
+  }
+  const ticks = hi * TWO32 + lo;
+  return f.div > 0 ? ticks / f.div : ticks * f.mul;
+}
+
+function splitPow2(hi: number, lo: number, exp: number, msPerTick: number): number {
+  const unit = 2 ** exp;
+  const secs = hi * (TWO32 / unit) + Math.floor(lo / unit);
+  return secs * 1000 + (lo % unit) * msPerTick;
+}
+
+/**
+ * Long division of hi·2^32 + lo by `units` in two 16-bit steps, every
+ * intermediate below 2^53. The quotients are exact floors: an intermediate
+ * below 2^53 divided by at most 1e9 rounds far less than 1/units.
+ */
+function splitDecimal(hi: number, lo: number, units: number, ticksPerMs: number): number {
+  const a = hi * 65536 + (lo >>> 16);
+  const q1 = Math.floor(a / units);
+  const b = (a - q1 * units) * 65536 + (lo & 0xffff);
+  const q2 = Math.floor(b / units);
+  return (q1 * 65536 + q2) * 1000 + (b - q2 * units) / ticksPerMs;
 }

@@ -15,6 +15,7 @@
  * at the end of each file.
  */
 import { stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { z } from 'zod';
 import { defineInput, type Emit } from '../../core/plugin-api.ts';
 import { CaptureFileError, readCaptureFile } from '../../core/decode/capture-file.ts';
@@ -72,11 +73,7 @@ export default defineInput<Config>({
       const sizes: number[] = [];
       for (const p of paths) {
         if (p === '-') { sizes.push(0); continue; }
-        try {
-          sizes.push((await stat(p)).size);
-        } catch (e) {
-          throw new Error(`pcapfile: cannot read capture file ${p} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the \`path\` in the input's config`);
-        }
+        sizes.push(await fileSize(p));
       }
       totalBytes = sizes.reduce((a, b) => a + b, 0);
       let before = 0;
@@ -133,3 +130,15 @@ export default defineInput<Config>({
     };
   },
 });
+
+/** Size of a capture file named in the config; a missing file or a directory is a config mistake, refused before any file is read. */
+async function fileSize(p: string): Promise<number> {
+  let st: Stats;
+  try {
+    st = await stat(p);
+  } catch (e) {
+    throw new Error(`pcapfile: cannot read capture file ${p} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the \`path\` in the input's config`);
+  }
+  if (st.isDirectory()) throw new Error(`pcapfile: capture file ${p} is a directory; check the \`path\` in the input's config (list the files in it)`);
+  return st.size;
+}
