@@ -31,6 +31,18 @@ test('replay of a directory is an unreadable input (exit 3) named with the path,
   });
 });
 
+test('replay takes a "modified pcap" (Kuznetsov magic) file for a capture, as its reader does', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-r2-cli-'));
+  try {
+    const file = join(dir, 'modified.pcap');
+    const header = Buffer.alloc(24);
+    header.writeUInt32LE(0xa1b2cd34, 0); header.writeUInt16LE(2, 4); header.writeUInt16LE(4, 6);
+    header.writeUInt32LE(65535, 16); header.writeUInt32LE(1, 20);
+    writeFileSync(file, header);
+    assert.equal(sniffFormat(file), 'pcapfile');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
 test('replay reads JSON lines from a named pipe', { skip: process.platform !== 'linux' && 'needs mkfifo', timeout: 30_000 }, (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-r2-cli-'));
   const fifo = join(dir, 'events.jsonl');

@@ -28,6 +28,7 @@ import { ActionRunner } from '../../core/plugins/action-runner.ts';
 import { hitText, eventText } from '../../core/plugins/hit-text.ts';
 import { LineOut } from '../render/line-out.ts';
 import { pipeJsonlInput } from '../pipe-input.ts';
+import { isCaptureMagic } from '../../core/decode/capture-file.ts';
 import { summaryLine } from '../render/summary.ts';
 import { EXIT, CliExit } from '../exit.ts';
 import { loadConfigOrExit, ruleDirs, varOverrides, makeLogger, buildCatalog, actionSchemas, printDiagnostics, type CommonFlags } from '../setup.ts';
@@ -43,8 +44,6 @@ export interface ReplayFlags extends CommonFlags {
   progress?: boolean;
   stdinFormat: 'jsonl' | 'pcap';
 }
-
-const PCAP_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a]);
 
 type Format = 'pcapfile' | 'jsonl';
 
@@ -133,7 +132,7 @@ function formatOf(path: string, bytes: Buffer, count: number): Format {
     n = head.length;
     name = name.replace(/\.gz$/, '');
   }
-  if (n >= 4 && (PCAP_MAGICS.has(head.readUInt32LE(0)))) return 'pcapfile';
+  if (n >= 4 && isCaptureMagic(head.readUInt32LE(0))) return 'pcapfile';
   if (['.jsonl', '.ndjson', '.json'].includes(extname(name))) return 'jsonl';
   const text = head.subarray(0, n).toString('utf8').trimStart();
   if (text.startsWith('{') || text.startsWith('#') || n === 0) return 'jsonl';

@@ -23,6 +23,11 @@ export type { CapturedPacket, CaptureInterface, CaptureSummary, OnPacket, ReadCa
 
 const PCAPNG_SHB = 0x0a0d0d0a;
 
+/** Whether a file's first four bytes (read little-endian) open a capture this reader knows: pcap in any of its variants, or pcapng. */
+export function isCaptureMagic(first4LE: number): boolean {
+  return pcapMagic(first4LE) !== null || first4LE === PCAPNG_SHB;
+}
+
 export async function readCaptureFile(path: string, onPacket: OnPacket, opts: ReadCaptureOptions = {}): Promise<CaptureSummary> {
   const src = await openByteSource(path);
   try {
