@@ -34,6 +34,8 @@ export class Pipeline {
   /** Inputs that failed (start threw or rejected, stop failed or timed out). */
   inputFailures = 0;
   private readonly running = new Set<Instance<'input'>>();
+  /** Set by stop(): an input not yet started (the next of a sequential run, a signal before run) is not started at all. */
+  private stopped = false;
   private readonly enrichers: readonly EnricherInstance[];
   private readonly consumer: EventConsumer;
   private readonly logger: Logger | null;
@@ -94,6 +96,7 @@ export class Pipeline {
       this.logger?.error({ plugin: inp.plugin.name, instance: inp.name }, error.message);
     };
     const one = async (inp: Instance<'input'>): Promise<void> => {
+      if (this.stopped) return;
       this.running.add(inp);
       let ended = true;
       try {
@@ -127,8 +130,9 @@ export class Pipeline {
     return { done, total };
   }
 
-  /** Stop every running input (idempotent); `run` then resolves, within PLUGIN_STOP_TIMEOUT_MS even if an input never stops. */
+  /** Stop every running input and start no other (idempotent); `run` then resolves, within PLUGIN_STOP_TIMEOUT_MS even if an input never stops. */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (!this.giveUpTimer && this.running.size) this.giveUpTimer = setTimeout(this.giveUp, PLUGIN_STOP_TIMEOUT_MS);
     await Promise.allSettled([...this.running].map((i) => i.instance.stop()));
   }

@@ -91,7 +91,7 @@ export interface EnricherPlugin<C = unknown> extends Common<C> {
 }
 
 export interface ActionInstance {
-  /** Deliver one hit's action request. Rejecting means "retry later" (the outbox retries with backoff). */
+  /** Deliver one hit's action request. Rejecting (or not settling within 30 s) makes the delivery count as failed and logged; the durable outbox of phase 2 will retry it with backoff. */
   run(hit: Hit, req: ActionRequest): Promise<void>;
   stop?(): Promise<void>;
 }

@@ -11,13 +11,34 @@
  * new release would go unseen. Each rule directory's parent is therefore
  * watched too, for that one name: when the entry is replaced, the chokidar
  * watch is made afresh on whatever the path now is, then the rules reload.
+ * The config file's parent is watched the same way for the config's name.
+ *
+ * Many editors save by truncating the file and then writing it. Reloading
+ * in between would run the ruleset without that file's rules, and their
+ * state would be lost though the definitions come back unchanged. So a
+ * change-triggered reload waits while a rule file is empty, at most
+ * EMPTY_FILE_HOLD_MS; a file still empty then is taken as meant. SIGHUP
+ * reloads at once: the operator asked for what is on disk.
  */
-import { watch as watchEntries, type FSWatcher as EntryWatcher } from 'node:fs';
+
+/** How long a change-triggered reload waits for an empty rule file to be written. */
+export const EMPTY_FILE_HOLD_MS = 2_000;
+
+/** Rule files of 0 bytes: a save caught between truncating and writing, most likely. */
+function emptyRuleFiles(dirs: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const f of listRuleFiles(dirs).files) {
+    try { if (statSync(f).size === 0) out.push(f); } catch { /* gone meanwhile: the loader reports it */ }
+  }
+  return out;
+}
+import { statSync, watch as watchEntries, type FSWatcher as EntryWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from 'pino';
 import type { Diagnostic, Ruleset } from '../rules/types.ts';
 import { formatDiagnostic } from '../rules/diagnostics.ts';
+import { listRuleFiles } from '../rules/files.ts';
 import type { Engine } from './engine.ts';
 
 export interface LoadResult { readonly ruleset: Ruleset | null; readonly diagnostics: readonly Diagnostic[] }
@@ -69,7 +90,11 @@ export function watchRules(opts: WatchRulesOptions): RulesWatcher {
   let lastError: string | null = null;
   let timer: NodeJS.Timeout | null = null;
 
+  // Files already empty at the last load (a placeholder `touch site.yaml`) are no save in progress: they hold nothing up.
+  let knownEmpty = new Set(emptyRuleFiles(opts.dirs));
+
   const reload = (reason: ReloadReason = 'manual'): ReloadOutcome => {
+    knownEmpty = new Set(emptyRuleFiles(opts.dirs));
     const t0 = performance.now();
     let result: LoadResult;
     try { result = opts.load(); } catch (e) {
@@ -110,22 +135,35 @@ export function watchRules(opts: WatchRulesOptions): RulesWatcher {
   // Re-arming is async (the new watch must be ready before the rules are read); queue so two never overlap.
   let queue: Promise<void> = Promise.resolve();
 
+  let heldSince: number | null = null;
+  const fire = (): void => {
+    timer = null;
+    const empty = closed ? [] : emptyRuleFiles(opts.dirs).filter((f) => !knownEmpty.has(f));
+    if (empty.length) {
+      const now = Date.now();
+      if (heldSince === null) {
+        heldSince = now;
+        logger.info({ files: empty }, `${empty.join(', ')} is empty; waiting up to ${EMPTY_FILE_HOLD_MS / 1000} s for it to be written before reloading the rules`);
+      }
+      // Polled, not only event-driven: a file that stays empty must still be reloaded once the hold ends.
+      if (now - heldSince < EMPTY_FILE_HOLD_MS) { timer = setTimeout(fire, debounceMs); return; }
+    }
+    heldSince = null;
+    queue = queue.then(async () => {
+      if (closed) return;
+      if (rearmNeeded) {
+        rearmNeeded = false;
+        // A rejected step would stop every later reload in the queue; reload anyway, the loader reads the path afresh.
+        try { await rearm(); } catch (e) { logger.warn({ err: (e as Error).message }, 'rules watcher could not be renewed'); }
+      }
+      // Read only once the new watch is ready: a file written before is in this load, one written after is an event.
+      if (!closed) reload('change');
+    });
+  };
   const schedule = (replaced = false): void => {
     if (replaced) rearmNeeded = true;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      queue = queue.then(async () => {
-        if (closed) return;
-        if (rearmNeeded) {
-          rearmNeeded = false;
-          // A rejected step would stop every later reload in the queue; reload anyway, the loader reads the path afresh.
-          try { await rearm(); } catch (e) { logger.warn({ err: (e as Error).message }, 'rules watcher could not be renewed'); }
-        }
-        // Read only once the new watch is ready: a file written before is in this load, one written after is an event.
-        if (!closed) reload('change');
-      });
-    }, debounceMs);
+    timer = setTimeout(fire, debounceMs);
   };
 
   const paths = [...opts.dirs, ...(opts.configPath ? [opts.configPath] : [])];
@@ -150,7 +188,8 @@ export function watchRules(opts: WatchRulesOptions): RulesWatcher {
 
   // Parent directory -> the entry names in it that are rule directories.
   const entries = new Map<string, Set<string>>();
-  for (const dir of opts.dirs) {
+  // The config file too: once it is deleted, chokidar's watch on it ends, and the file written anew would go unseen.
+  for (const dir of [...opts.dirs, ...(opts.configPath ? [opts.configPath] : [])]) {
     const name = basename(dir);
     if (!name) continue;
     const parent = dirname(dir);

@@ -25,5 +25,12 @@ export async function serveMetrics(registry: MetricsRegistry, listen: string): P
   server.unref();
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : Number(m[3]);
-  return { port, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    port,
+    close: () => new Promise<void>((r) => {
+      server.close(() => r());
+      // close() waits for every open connection to finish; a scraper stalled mid-request would hold vigil's shutdown (and the database flush) for minutes.
+      server.closeAllConnections();
+    }),
+  };
 }
