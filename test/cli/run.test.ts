@@ -7,6 +7,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import Database from 'better-sqlite3';
 import { ROOT } from './run-cli.ts';
 
 /**
@@ -142,7 +143,32 @@ test('vigil run with a data_dir that cannot be created ends with exit 3 naming i
     proc.stderr.on('data', (c: Buffer) => { err += c; });
     const code = await exitCode(proc, 30_000);
     assert.equal(code, 3);
-    assert.match(err, new RegExp(`data_dir ${join(dir, 'not-a-dir', 'data').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: cannot open vigil\\.db \\(ENOTDIR`));
+    assert.match(err, new RegExp(`data_dir ${join(dir, 'not-a-dir', 'data').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: cannot be created \\(ENOTDIR`));
+  } finally {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('vigil run on a vigil.db written by a newer vigil ends with exit 3, saying so and leaving the file as it was', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-run-'));
+  let child: ChildProcess | null = null;
+  try {
+    mkdirSync(join(dir, 'data'));
+    const dbFile = join(dir, 'data', 'vigil.db');
+    const newer = new Database(dbFile);
+    newer.pragma('user_version = 999');
+    newer.close();
+    const before = readFileSync(dbFile);
+    writeFileSync(join(dir, 'vigil.yaml'), 'data_dir: data\nrules:\n  stock: false\ninputs:\n  - use: procnet\n');
+    const proc = spawn(process.execPath, [join(ROOT, 'bin', 'vigil.js'), 'run', '--config', join(dir, 'vigil.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    let err = '';
+    proc.stderr.on('data', (c: Buffer) => { err += c; });
+    assert.equal(await exitCode(proc, 30_000), 3);
+    assert.ok(err.includes(`${dbFile} was written by a newer vigil (schema version 999`), err);
+    assert.doesNotMatch(err, /permissions/, 'not sent to look at permissions');
+    assert.deepEqual(readFileSync(dbFile), before, 'the file is untouched');
   } finally {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });

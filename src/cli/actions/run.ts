@@ -11,6 +11,7 @@
  * plugin's stop is bounded in time (PLUGIN_STOP_TIMEOUT_MS): one that hangs
  * is logged and left behind; a second signal exits at once.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { EventClock, startWallTicker } from '../../core/clock.ts';
@@ -68,6 +69,9 @@ const LOCK_FILE = 'vigil.lock';
 
 function lockDataDir(dataDir: string): { close(): void } {
   const file = join(dataDir, LOCK_FILE);
+  try { mkdirSync(dataDir, { recursive: true }); } catch (e) {
+    throw new CliExit(EXIT.RUNTIME, `data_dir ${dataDir}: cannot be created (${(e as Error).message}); check the path and its permissions`);
+  }
   let lock: Database.Database | null = null;
   try {
     lock = new Database(file, { timeout: 0 });
@@ -148,16 +152,25 @@ export async function run(flags: CommonFlags): Promise<number> {
     logger.info({ signal: 'SIGHUP' }, 'SIGHUP while starting; the rules are reloaded once vigil runs');
   });
 
+  // The lock first: a second vigil must not even open (and upgrade) the database the first one runs on.
+  const lock = lockDataDir(dataDir);
   let db;
   try { db = openDatabase(dataDir); } catch (e) {
+    lock.close();
+    const code = String((e as { code?: unknown }).code);
     // A file that is there but damaged needs another fix than a directory vigil cannot write.
-    if (/^SQLITE_(CORRUPT|NOTADB)/.test(String((e as { code?: unknown }).code))) throw databaseFailure(dbFile, e)!;
+    if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) throw databaseFailure(dbFile, e)!;
+    // Its message names the file, both versions and what to do.
+    if (code === 'VIGIL_SCHEMA_NEWER') throw new CliExit(EXIT.RUNTIME, (e as Error).message);
     throw new CliExit(EXIT.RUNTIME, `data_dir ${dataDir}: cannot open ${DB_FILE} (${(e as Error).message}); check the directory and its permissions`);
   }
-  let lock: { close(): void };
-  try { lock = lockDataDir(dataDir); } catch (e) { db.close(); throw e; }
   let kv: KvStore;
-  try { kv = new KvStore(db); } catch (e) {
+  try {
+    kv = new KvStore(db, {
+      onWriteError: (err, pending) => logger.error({ db: dbFile, err: err.message, code: (err as { code?: string }).code, pending },
+        `${dbFile}: plugin store writes failed; ${pending} kept for a retry`),
+    });
+  } catch (e) {
     db.close();
     lock.close();
     throw databaseFailure(dbFile, e) ?? e;

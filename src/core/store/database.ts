@@ -50,11 +50,12 @@ export function openFile(file: string, busyTimeoutMs: number, setup: (db: Db) =>
   let db: Db | null = null;
   try {
     db = new Database(file, { timeout: busyTimeoutMs });
-    db.pragma('journal_mode = WAL');
+    // The version before anything else: switching to WAL rewrites the header of a file that may not be ours to change.
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
       throw new Database.SqliteError(`${file} was written by a newer vigil (schema version ${version}, this vigil knows up to ${SCHEMA_VERSION}); run that newer vigil, or move the file aside to start with an empty memory`, 'VIGIL_SCHEMA_NEWER');
     }
+    db.pragma('journal_mode = WAL');
     if (version < SCHEMA_VERSION && !db.readonly) db.pragma(`user_version = ${SCHEMA_VERSION}`);
     setup(db);
     return db;
