@@ -19,6 +19,7 @@
  */
 import type Database from 'better-sqlite3';
 import { LruMap } from './lru-map.ts';
+import { migrate } from '../store/database.ts';
 
 /** Keys per name without a declared limit, and keys of all such names together, unless the options say otherwise. */
 export const DEFAULT_CONTEXT_CAP = 100_000;
@@ -74,7 +75,8 @@ export class ContextStore {
     if (!(Number.isInteger(this.capShared) && this.capShared >= 1)) throw new Error(`contexts: capShared must be an integer of at least 1, got ${this.capShared}`);
     const db = opts.db;
     if (db) {
-      db.exec('CREATE TABLE IF NOT EXISTS vigil_contexts (name TEXT NOT NULL, key TEXT NOT NULL, expires REAL NOT NULL, PRIMARY KEY (name, key)) WITHOUT ROWID');
+      // IF NOT EXISTS: databases from before the migration record already hold the table.
+      migrate(db, 'contexts/1', 'CREATE TABLE IF NOT EXISTS vigil_contexts (name TEXT NOT NULL, key TEXT NOT NULL, expires REAL NOT NULL, PRIMARY KEY (name, key)) WITHOUT ROWID');
       this.put = db.prepare('INSERT OR REPLACE INTO vigil_contexts (name, key, expires) VALUES (?, ?, ?)');
       this.del = db.prepare('DELETE FROM vigil_contexts WHERE name = ? AND key = ?');
       // Rows that expired while vigil was down would never be swept: nothing in memory refers to them.

@@ -46,7 +46,7 @@ import type { KeyMemory, MemoryBound, RuleMemory } from './types/api.ts';
 import { PURGE_CHUNK, PURGE_EVERY_MS } from './memory.ts';
 import { KeyFilter } from './key-filter.ts';
 import { LruMap } from './lru-map.ts';
-import { openFile } from '../store/database.ts';
+import { migrate, openFile } from '../store/database.ts';
 
 /** Lone UTF-16 surrogates: SQLite stores them as bytes that read back as other characters. */
 const LONE_SURROGATE = /\p{Cs}/gu;
@@ -158,7 +158,8 @@ export class SqliteKeyMemory implements KeyMemory {
   constructor(path: string, opts: SqliteKeyMemoryOptions = {}) {
     this.db = openFile(path, opts.busyTimeoutMs ?? 5000, (db) => {
       db.pragma('synchronous = NORMAL');
-      db.exec(`CREATE TABLE IF NOT EXISTS vigil_first_seen (
+      // IF NOT EXISTS: databases from before the migration record already hold the table.
+      migrate(db, 'first_seen/1', `CREATE TABLE IF NOT EXISTS vigil_first_seen (
         rule TEXT NOT NULL, key TEXT NOT NULL, first_ts REAL NOT NULL, last_ts REAL NOT NULL,
         PRIMARY KEY (rule, key)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS vigil_first_seen_by_last ON vigil_first_seen (rule, last_ts)`);
