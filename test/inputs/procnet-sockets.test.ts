@@ -108,3 +108,24 @@ test('a closed socket lingering in FIN_WAIT2 (inode 0 in the table) goes with th
     assert.deepEqual([gone.sock?.inode, gone.sock?.uid, gone.proc?.pid], [appeared.inode, appeared.uid, process.pid]);
   } finally { await p.stop(); }
 });
+
+test('past max_sockets, the untracked gauge holds how many the last poll skipped, not a sum over polls', { skip }, async (t) => {
+  const servers = [createServer(), createServer(), createServer()];
+  for (const s of servers) await listen(s);
+  t.after(() => { for (const s of servers) s.close(); });
+  const svc = testServices(emptyHostFacts({ ephemeral: liveEphemeralRange() }));
+  const input = procnet.create(pluginContext(svc, 'procnet', 'procnet'), procnet.schema.parse({ interval: '20ms', tables: ['tcp'], max_sockets: 1 }));
+  const running = input.start(() => {});
+  try {
+    const deadline = Date.now() + WAIT_MS;
+    while ((svc.metrics.value('vigil_procnet_polls_total') ?? 0) < 20) {
+      if (Date.now() > deadline) assert.fail('20 polls did not happen');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const untracked = svc.metrics.value('vigil_procnet_untracked') ?? -1;
+    const rows = parseNetTable('tcp', readFileSync('/proc/net/tcp', 'latin1')).rows.length;
+    assert.ok(untracked >= 2, `three listeners and room for one: at least 2 untracked, got ${untracked}`);
+    // Twenty polls of the same sockets: a sum would be twenty times the table.
+    assert.ok(untracked <= rows + 10, `${untracked} untracked, the table has ${rows} rows`);
+  } finally { await input.stop(); await running; }
+});

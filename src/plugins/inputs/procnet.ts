@@ -24,7 +24,7 @@ const schema = z.strictObject({
   listening: z.boolean().default(true).describe('Also report listening and unconnected sockets (a new listener is worth knowing about).'),
   existing: z.boolean().default(true).describe('Report the sockets already open at start as appeared.'),
   attribute: z.boolean().default(true).describe('Find the owning process (proc.*) through /proc/<pid>/fd.'),
-  max_sockets: z.number().int().min(1).default(65_536).describe('Most sockets tracked at once; the rest are counted in vigil_procnet_untracked_total and not reported.'),
+  max_sockets: z.number().int().min(1).default(65_536).describe('Most sockets tracked at once; the rest are not reported, and how many there were at the last poll is the gauge vigil_procnet_untracked.'),
 });
 type Config = z.output<typeof schema>;
 
@@ -71,7 +71,9 @@ export default defineInput<Config>({
     const attributor = new ProcessAttributor(config.max_sockets);
     const polls = ctx.metrics.counter('polls_total', 'Reads of the socket tables.');
     const tracked = ctx.metrics.gauge('sockets', 'Sockets currently tracked.');
-    const untracked = ctx.metrics.counter('untracked_total', 'Sockets not tracked because max_sockets was reached.');
+    // A gauge: the same untracked socket is met again at every poll, so a count of sightings would grow without meaning.
+    const untracked = ctx.metrics.gauge('untracked', 'Sockets the last poll left untracked because max_sockets was reached.');
+    let warnedFull = false;
     const badLines = ctx.metrics.counter('bad_lines_total', 'Socket table lines that did not parse.');
     const readErrors = ctx.metrics.counter('read_errors_total', 'Socket tables that could not be read.');
     let known = new Map<string, Tracked>();
@@ -97,6 +99,7 @@ export default defineInput<Config>({
       // Built from every row, listening or not: with `listening: false` the
       // listeners are not reported, but they still tell accepted sockets (in) from clients (out).
       const listening = new Set<string>();
+      let skipped = 0;
       const visit = (r: SocketRow): void => {
         if (r.state === 'LISTEN' || (r.proto === 'udp' && r.remoteIp === null)) listening.add(`${r.proto} ${r.localPort}`);
         if (!config.listening && r.remoteIp === null) return;
@@ -119,7 +122,7 @@ export default defineInput<Config>({
           known.delete(k);
           replaced.push(prev);
         }
-        if (next.size + unseenKnown >= config.max_sockets) { untracked.inc(); return; }
+        if (next.size + unseenKnown >= config.max_sockets) { skipped++; return; }
         const t: Tracked = { row: r, proc: undefined, direction: 'unknown' };
         next.set(k, t);
         fresh.push(t);
@@ -165,6 +168,11 @@ export default defineInput<Config>({
       first = false;
       known = next;
       tracked.set(known.size);
+      untracked.set(skipped);
+      if (skipped > 0 && !warnedFull) {
+        warnedFull = true;
+        ctx.logger.warn({ max_sockets: config.max_sockets, untracked: skipped }, 'max_sockets reached: further sockets are not reported (gauge untracked); raise max_sockets if this host really has that many');
+      }
     }
 
     return {
