@@ -1,18 +1,9 @@
 /** Helpers about the protected host: its addresses, gateways, sockets, ports and allow-list, read at call time. */
 import type { HelperSpec } from './types.ts';
-import type { HostFacts } from '../../host.ts';
-import { CidrSet, compileCidrs } from '../../net/cidr.ts';
+import { allowSetOf } from '../../host.ts';
 import { parseIPv4 } from '../../net/ipv4.ts';
 import { isLoopback, normalizeIp } from '../../net/ip.ts';
 import { toPort } from './args.ts';
-
-// Allow-lists are compiled once per HostFacts.allow array; new facts bring a new array.
-const allowSets = new WeakMap<readonly string[], CidrSet>();
-function allowSet(host: HostFacts): CidrSet {
-  let s = allowSets.get(host.allow);
-  if (!s) { s = compileCidrs(host.allow).set; allowSets.set(host.allow, s); }
-  return s;
-}
 
 /**
  * Host address sets hold canonical text; other spellings of an address are
@@ -106,5 +97,5 @@ export const is_allowed: HelperSpec = {
   example: '!is_allowed(src.ip)',
   minArgs: 1,
   maxArgs: 1,
-  make: (ctx) => (ip) => allowSet(ctx.runtime.host).has(ip),
+  make: (ctx) => (ip) => allowSetOf(ctx.runtime.host).has(ip),
 };
