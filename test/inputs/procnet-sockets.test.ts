@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
-import procnet from '../../src/plugins/inputs/procnet.ts';
+import procnet, { procnetInstance } from '../../src/plugins/inputs/procnet.ts';
 import { parseNetTable } from '../../src/core/procfs/net-table.ts';
 import { liveEphemeralRange } from '../../src/core/host-live.ts';
 import { emptyHostFacts } from '../../src/core/host.ts';
@@ -128,4 +128,25 @@ test('past max_sockets, the untracked gauge holds how many the last poll skipped
     // Twenty polls of the same sockets: a sum would be twenty times the table.
     assert.ok(untracked <= rows + 10, `${untracked} untracked, the table has ${rows} rows`);
   } finally { await input.stop(); await running; }
+});
+
+test('a socket missing from one read of the table and back in the next is not reported gone; missing from two, it is gone once', async () => {
+  const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode';
+  // 10.77.0.1:22 <- 10.77.0.9:40000, established, inode 4242 (addresses little-endian hex, as the kernel writes them).
+  const row = '   0: 01004D0A:0016 09004D0A:9C40 01 00000000:00000000 00:00000000 00000000  1000        0 4242 1 0000000000000000 100 0 0 10 0';
+  const reads = [[row], [], [row], [], [], []].map((rows) => [header, ...rows].join('\n') + '\n');
+  let n = 0;
+  const svc = testServices(emptyHostFacts({ addresses: new Set(['10.77.0.1']), listening: { tcp: new Set([22]), udp: new Set() } }));
+  const input = procnetInstance(pluginContext(svc, 'procnet', 'procnet'), procnet.schema.parse({ interval: '10ms', tables: ['tcp'], attribute: false }),
+    async () => reads[Math.min(n++, reads.length - 1)]);
+  const seen: string[] = [];
+  const running = input.start((ev) => { if (ev.sock?.inode === 4242) seen.push(ev.sock.change); });
+  try {
+    const deadline = Date.now() + WAIT_MS;
+    while (n < reads.length + 1) {
+      if (Date.now() > deadline) assert.fail(`only ${n} reads`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  } finally { await input.stop(); await running; }
+  assert.deepEqual(seen, ['appeared', 'gone']);
 });
