@@ -140,7 +140,7 @@ test('a socket missing from one read of the table and back in the next is not re
   const input = procnetInstance(pluginContext(svc, 'procnet', 'procnet'), procnet.schema.parse({ interval: '10ms', tables: ['tcp'], attribute: false }),
     async () => reads[Math.min(n++, reads.length - 1)]);
   const seen: string[] = [];
-  const running = input.start((ev) => { if (ev.sock?.inode === 4242) seen.push(ev.sock.change); });
+  const running = input.start((ev) => { if (ev.sock?.inode === 4242) seen.push(String(ev.sock.change)); });
   try {
     const deadline = Date.now() + WAIT_MS;
     while (n < reads.length + 1) {
