@@ -2,6 +2,7 @@
 import type { Hit } from '../hit.ts';
 import type { VigilEvent } from '../event.generated.ts';
 import { eventTimeText } from '../event-time.ts';
+import { printable } from '../text/printable.ts';
 
 function paramText(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
@@ -16,7 +17,8 @@ export function hitText(hit: Hit): string {
   for (const a of hit.actions) {
     s += ` ${a.plugin}(${Object.entries(a.params).map(([k, v]) => `${k}=${paramText(v)}`).join(' ')})`;
   }
-  return s;
+  // The message and parameters hold event fields as the sender wrote them; see printable.
+  return printable(s);
 }
 
 const endpoint = (e: { ip?: string; port?: number } | undefined): string =>
@@ -32,5 +34,6 @@ export function eventText(ev: VigilEvent): string {
   if (ev.sock) s += ` ${ev.sock.change ?? ''} ${ev.sock.state ?? ''} ${ev.sock.direction ?? ''}`.trimEnd();
   if (ev.proc?.pid) s += ` pid=${ev.proc.pid}${ev.proc.exe ? ` exe=${ev.proc.exe}` : ''}`;
   if (ev.bytes !== undefined && ev.kind !== 'packet') s += ` bytes=${ev.bytes}`;
-  return s;
+  // Input names, states and process fields come from JSON lines and /proc as written; see printable.
+  return printable(s);
 }

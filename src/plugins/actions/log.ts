@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { defineAction } from '../../core/plugin-api.ts';
 import { hitToJson } from '../../core/hit.ts';
 import { hitText } from '../../core/plugins/hit-text.ts';
+import { printable } from '../../core/text/printable.ts';
 
 const schema = z.strictObject({
   path: z.string().nullable().default(null).describe('File the hits are appended to (created with its directory); null writes them to vigil\'s log instead.'),
@@ -25,28 +26,62 @@ export default defineAction<Config>({
   }),
   create(ctx, config) {
     let out: WriteStream | null = null;
+    /** A write error the stream reported after the run that wrote returned; the next run reports it. */
+    let failure: Error | null = null;
     const written = ctx.metrics.counter('hits_total', 'Hits written by the log action.');
+
+    const takeFailure = (): void => {
+      if (!failure) return;
+      const e = failure;
+      failure = null;
+      throw new Error(`log: cannot write ${config.path}: ${e.message}`);
+    };
+
+    /**
+     * The file, opened on first use and again after a failure. A stream's
+     * 'error' event with no listener ends the process: a log path that is a
+     * directory, unwritable, or on a full disk must cost this action its lines
+     * (the run fails; the runner logs and counts it), never vigil itself.
+     */
+    const open = async (path: string): Promise<WriteStream> => {
+      if (out) return out;
+      mkdirSync(dirname(path), { recursive: true });
+      const s = createWriteStream(path, { flags: 'a' });
+      s.on('error', (e) => { failure ??= e; if (out === s) out = null; });
+      // Waiting for the open makes a file that cannot be opened fail this hit, not a later one.
+      await new Promise<void>((r) => { s.once('ready', r); s.once('close', r); });
+      takeFailure();
+      out = s;
+      return s;
+    };
+
     return {
       async run(hit, req) {
         const note = typeof req.params.note === 'string' ? req.params.note : undefined;
         if (config.path === null) {
           ctx.logger.info({ hit: hitToJson(hit), note }, hit.message);
         } else {
-          if (!out) {
-            mkdirSync(dirname(config.path), { recursive: true });
-            out = createWriteStream(config.path, { flags: 'a' });
-          }
+          takeFailure();
+          const s = await open(config.path);
           const line = config.format === 'json'
             ? JSON.stringify(note === undefined ? hitToJson(hit) : { ...hitToJson(hit), note })
-            : hitText(hit) + (note === undefined ? '' : ` note=${note}`);
-          if (!out.write(line + '\n')) await new Promise<void>((r) => out!.once('drain', () => r()));
+            : hitText(hit) + (note === undefined ? '' : ` note=${printable(note)}`);
+          if (!s.write(line + '\n')) {
+            // An error destroys the stream, which then closes: waiting for 'drain' alone could wait for ever.
+            await new Promise<void>((r) => {
+              const done = (): void => { s.off('drain', done); s.off('close', done); r(); };
+              s.on('drain', done);
+              s.on('close', done);
+            });
+            takeFailure();
+          }
         }
         written.inc();
       },
       async stop() {
         const s = out;
         out = null;
-        if (s) await new Promise<void>((r) => s.end(() => r()));
+        if (s) await new Promise<void>((r) => { s.once('close', r); s.end(); });
       },
     };
   },
