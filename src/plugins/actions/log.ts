@@ -18,7 +18,7 @@ type Config = z.output<typeof schema>;
 
 export default defineAction<Config>({
   name: 'log',
-  description: 'Writes hits to a file (one line each) or to vigil\'s log. Use it in a rule as `- log: {}` or `- log: { note: "…" }`.',
+  description: 'Writes hits to a file (one line each; in text format control characters from the traffic are escaped) or to vigil\'s log. Use it in a rule as `- log: {}` or `- log: { note: "…" }`. A file that cannot be written fails the action (logged, counted), never vigil.',
   schema,
   example: { path: 'data/hits.jsonl', format: 'json' },
   paramsSchema: z.strictObject({
