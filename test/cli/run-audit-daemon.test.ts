@@ -13,21 +13,12 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
-import { ROOT } from './run-cli.ts';
+import { ROOT, SSH_RULE } from './run-cli.ts';
 
 const BIN = join(ROOT, 'bin', 'vigil.js');
 
 type Log = Record<string, unknown>;
 
-const RULE = `rules:
-  - id: to-ssh
-    description: A packet to port 22.
-    on: [packet]
-    when: dst.port == 22
-    type: single
-    severity: low
-    message: "p {{src.port}}"
-`;
 
 /** A site plugin module whose import takes long: start-up is then visibly in progress. */
 const SLOW_LOADING = `process.stderr.write(JSON.stringify({ msg: 'slow plugin loading' }) + '\\n');
@@ -66,7 +57,7 @@ function makeDir(t: { after(fn: () => void): void }, s: Setup = {}): string {
   mkdirSync(join(dir, 'rules'), { recursive: true });
   writeFileSync(join(dir, 'plugins', 'package.json'), '{"type":"module"}\n');
   for (const [name, text] of Object.entries(s.plugins ?? {})) writeFileSync(join(dir, 'plugins', name), text);
-  writeFileSync(join(dir, 'rules', 'r.yaml'), RULE);
+  writeFileSync(join(dir, 'rules', 'r.yaml'), SSH_RULE);
   writeFileSync(join(dir, 'vigil.yaml'), s.config ?? configText());
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;

@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../cli/run-cli.ts';
+import { ROOT, SSH_RULE } from './run-cli.ts';
 
 const BIN = join(ROOT, 'bin', 'vigil.js');
 
@@ -60,15 +60,6 @@ const PLUGINS: Record<string, string> = {
 `,
 };
 
-const RULE = `rules:
-  - id: to-ssh
-    description: A packet to port 22.
-    on: [packet]
-    when: dst.port == 22
-    type: single
-    severity: low
-    message: "p {{src.port}}"
-`;
 
 interface Running {
   child: ChildProcess;
@@ -86,7 +77,7 @@ async function start(t: { after(fn: () => void): void }, plugins: string[], inpu
   writeFileSync(join(dir, 'plugins', 'package.json'), '{"type":"module"}\n');
   writeFileSync(join(dir, 'plugins', 'ticker.mjs'), TICKER);
   for (const p of plugins) writeFileSync(join(dir, 'plugins', p), PLUGINS[p]);
-  writeFileSync(join(dir, 'rules', 'r.yaml'), RULE);
+  writeFileSync(join(dir, 'rules', 'r.yaml'), SSH_RULE);
   writeFileSync(join(dir, 'vigil.yaml'), `data_dir: data\nrules: { stock: false, dirs: [rules] }\nplugins: { dirs: [plugins] }\nhits: { print: json }\ninputs:\n${inputs}`);
   const child = spawn(process.execPath, [BIN, 'run', '--config', join(dir, 'vigil.yaml')], { cwd: dir, stdio: [opts.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   let closed = false;
