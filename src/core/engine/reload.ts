@@ -20,6 +20,14 @@
  * EMPTY_FILE_HOLD_MS; a file still empty then is taken as meant. SIGHUP
  * reloads at once: the operator asked for what is on disk.
  */
+import { statSync, watch as watchEntries, type FSWatcher as EntryWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import type { Logger } from 'pino';
+import type { Diagnostic, Ruleset } from '../rules/types.ts';
+import { formatDiagnostic } from '../rules/diagnostics.ts';
+import { listRuleFiles } from '../rules/files.ts';
+import type { Engine } from './engine.ts';
 
 /** How long a change-triggered reload waits for an empty rule file to be written. */
 export const EMPTY_FILE_HOLD_MS = 2_000;
@@ -32,14 +40,6 @@ function emptyRuleFiles(dirs: readonly string[]): string[] {
   }
   return out;
 }
-import { statSync, watch as watchEntries, type FSWatcher as EntryWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
-import type { Logger } from 'pino';
-import type { Diagnostic, Ruleset } from '../rules/types.ts';
-import { formatDiagnostic } from '../rules/diagnostics.ts';
-import { listRuleFiles } from '../rules/files.ts';
-import type { Engine } from './engine.ts';
 
 export interface LoadResult { readonly ruleset: Ruleset | null; readonly diagnostics: readonly Diagnostic[] }
 
