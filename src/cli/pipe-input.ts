@@ -1,11 +1,10 @@
 /**
- * JSON lines from a path that is not a regular file (a named pipe,
- * `<(zcat x.jsonl.gz)`, a character device), for `vigil replay`. The jsonl
- * input opens files by path and sniffs gzip at position 0, which a pipe
- * cannot give twice, and the bytes replay read to find the format are gone
- * from the pipe; so the pipe is handed to the jsonl input as a source that
- * starts with those bytes. Everything else (bad lines, counters, logging,
- * stop) is the jsonl input's own, with its defaults.
+ * Inputs for a path that is not a regular file (a named pipe,
+ * `<(zcat x.pcap.gz)`, a character device), for `vigil replay`. The bytes
+ * replay read to find the format are gone from the pipe, and a pipe cannot
+ * be read twice; so the input is handed the open pipe and those bytes.
+ * Everything else (bad lines or damage, counters, logging, stop) is the
+ * input's own, with its defaults.
  */
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -13,6 +12,12 @@ import { createGunzip } from 'node:zlib';
 import type { InputInstance } from '../core/plugin-api.ts';
 import { pluginContext, type PluginServices } from '../core/plugins/context.ts';
 import { jsonlDefaults, jsonlInstance, type JsonlSource } from '../plugins/inputs/jsonl.ts';
+import pcapfile, { pcapfileInstance } from '../plugins/inputs/pcapfile.ts';
+
+/** A capture in a pipe: the pcapfile input, told the pipe is open and where its first bytes are. */
+export function pipeCaptureInput(path: string, fd: number, head: Buffer, svc: PluginServices): InputInstance {
+  return pcapfileInstance(pluginContext(svc, 'pcapfile', 'pcapfile'), pcapfile.schema.parse({ path }), new Map([[path, { fd, head }]]));
+}
 
 export function pipeJsonlInput(path: string, fd: number, head: Buffer, svc: PluginServices): InputInstance {
   const open = async (): Promise<JsonlSource> => {

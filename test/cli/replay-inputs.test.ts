@@ -74,6 +74,27 @@ test('a gzip-compressed named pipe is read like a file: a bad line is named by p
   assert.match(r.stderr, /nosuch/);
 });
 
+test('a capture in a named pipe, plain or gzip (as <(zcat x.pcap.gz) gives), replays to the same hits as the file', { skip: process.platform !== 'linux' && 'needs mkfifo', timeout: 60_000 }, (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-r2-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const capture = join(ROOT, 'test', 'fixtures', 'captures', 'syn-scan.pcap');
+  const args = (path: string) => [join(ROOT, 'bin', 'vigil.js'), 'replay', path, '--format', 'json', '--host', '10.77.0.2', '--listen', '22', '--listen', '80'];
+  const run = (path: string) => spawnSync(process.execPath, args(path), { cwd: ROOT, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+  const fromFile = run(capture);
+  assert.equal(fromFile.status, 0, fromFile.stderr);
+  assert.ok(fromFile.stdout.trim().length > 0, 'the file gives hits');
+  for (const [name, writerCmd] of [['plain', 'cat "$1" > "$2"'], ['gzip', 'gzip -c "$1" > "$2"']] as const) {
+    const fifo = join(dir, `${name}.pcap`);
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+    // The writer blocks until vigil opens the pipe; it is killed (by pid) if still there at the end.
+    const writer = spawn('sh', ['-c', writerCmd, 'sh', capture, fifo], { stdio: 'ignore' });
+    t.after(() => { if (writer.exitCode === null && writer.signalCode === null) writer.kill('SIGKILL'); });
+    const fromPipe = run(fifo);
+    assert.equal(fromPipe.status, 0, `${name}: ${fromPipe.stderr}`);
+    assert.equal(fromPipe.stdout, fromFile.stdout, `${name}: the same hits, in the same order`);
+  }
+});
+
 test('replay --listen with a port outside 1..65535 is a usage error (exit 2)', async () => {
   for (const bad of ['0', '65536', '70000/udp']) {
     const flags = { format: 'text', stdinFormat: 'jsonl', listen: [bad], progress: false } as ReplayFlags;

@@ -27,7 +27,7 @@ import type { PluginServices } from '../../core/plugins/context.ts';
 import { ActionRunner } from '../../core/plugins/action-runner.ts';
 import { hitText, eventText } from '../../core/plugins/hit-text.ts';
 import { LineOut } from '../render/line-out.ts';
-import { pipeJsonlInput } from '../pipe-input.ts';
+import { pipeCaptureInput, pipeJsonlInput } from '../pipe-input.ts';
 import { isCaptureMagic } from '../../core/decode/capture-file.ts';
 import { summaryLine } from '../render/summary.ts';
 import { EXIT, CliExit } from '../exit.ts';
@@ -86,11 +86,7 @@ function sniff(path: string, stdinFormat: 'jsonl' | 'pcap'): { format: Format; p
   }
   if (!pipe) closeSync(fd);
   try {
-    const format = formatOf(path, head, n);
-    if (pipe && format === 'pcapfile') {
-      throw new CliExit(EXIT.USAGE, `${path}: a capture in a pipe can be replayed from standard input only; run \`vigil replay - --stdin-format pcap < ${path}\``);
-    }
-    return { format, pipe };
+    return { format: formatOf(path, head, n), pipe };
   } catch (e) {
     if (pipe) closeSync(pipe.fd);
     throw e;
@@ -209,7 +205,9 @@ export async function replay(files: string[], flags: ReplayFlags): Promise<numbe
   for (let i = 0; i < files.length; i++) {
     const pipe = sources[i].pipe;
     if (pipe) {
-      inputs.push({ plugin: catalog.get('input', 'jsonl')!.plugin as Instance<'input'>['plugin'], name: 'jsonl', config: { path: files[i] }, instance: pipeJsonlInput(files[i], pipe.fd, pipe.head, services) });
+      const format = sources[i].format;
+      const instance = format === 'pcapfile' ? pipeCaptureInput(files[i], pipe.fd, pipe.head, services) : pipeJsonlInput(files[i], pipe.fd, pipe.head, services);
+      inputs.push({ plugin: catalog.get('input', format)!.plugin as Instance<'input'>['plugin'], name: format, config: { path: files[i] }, instance });
       continue;
     }
     const made = instantiate('input', [{ use: sources[i].format, config: { path: files[i] }, at: null }], { catalog, services, run: currentRunEnv(), source: null });

@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { CaptureFileError } from './capture-types.ts';
+import { CaptureFileError, type OpenedPipe } from './capture-types.ts';
 
 export interface ByteSource {
   /** Reads up to `length` bytes into `buf` at `offset`; resolves 0 at the end. */
@@ -90,8 +90,17 @@ function isGzip(b: Buffer, n: number): boolean {
  * regular file (a named pipe, bash's `<(zcat …)`) is read in sequence, like
  * standard input.
  */
-export async function openByteSource(path: string): Promise<ByteSource> {
+export async function openByteSource(path: string, opened?: OpenedPipe): Promise<ByteSource> {
   if (path === '-') return sequentialSource(process.stdin, []);
+  if (opened) {
+    const raw = createReadStream(path, { fd: opened.fd, highWaterMark: 1 << 20 });
+    const head = opened.head;
+    async function* whole(): AsyncGenerator<Buffer> {
+      if (head.length) yield head;
+      for await (const chunk of raw) yield chunk as Buffer;
+    }
+    return sequentialSource(Readable.from(whole(), { objectMode: false }), [raw]);
+  }
   const fh = await open(path, 'r');
   try {
     const st = await fh.stat();

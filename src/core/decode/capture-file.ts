@@ -19,7 +19,7 @@ import { pcapMagic, readPcap } from './pcap-format.ts';
 import { readPcapng } from './pcapng-format.ts';
 
 export { CaptureFileError } from './capture-types.ts';
-export type { CapturedPacket, CaptureInterface, CaptureSummary, OnPacket, ReadCaptureOptions } from './capture-types.ts';
+export type { CapturedPacket, CaptureInterface, CaptureSummary, OnPacket, OpenedPipe, ReadCaptureOptions } from './capture-types.ts';
 
 const PCAPNG_SHB = 0x0a0d0d0a;
 
@@ -29,7 +29,7 @@ export function isCaptureMagic(first4LE: number): boolean {
 }
 
 export async function readCaptureFile(path: string, onPacket: OnPacket, opts: ReadCaptureOptions = {}): Promise<CaptureSummary> {
-  const src = await openByteSource(path);
+  const src = await openByteSource(path, opts.opened);
   try {
     const size = src.size;
     const signal = opts.signal;

@@ -42,7 +42,19 @@ export interface CaptureSummary {
   stopped: boolean;
 }
 
+/**
+ * A path its caller has already opened and begun to read: a pipe, whose
+ * first bytes the caller took (to tell the format) and which cannot be read
+ * twice. The reader starts with `head`, then reads on from `fd`, and closes it.
+ */
+export interface OpenedPipe {
+  readonly fd: number;
+  readonly head: Buffer;
+}
+
 export interface ReadCaptureOptions {
+  /** The path is already open (see OpenedPipe). */
+  opened?: OpenedPipe;
   /** Read size; the reader holds one chunk (or one larger record). Default 4 MiB. */
   chunkSize?: number;
   /** Records longer than this are treated as damage rather than data. Default 64 MiB. */
