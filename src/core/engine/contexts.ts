@@ -31,6 +31,8 @@ export const DEFAULT_CONTEXT_CAP = 100_000;
  */
 interface Entry {
   expires: number;
+  /** Event time of the latest set (-Infinity when read back from the database, which keeps only the expiry). */
+  setAt: number;
   persistent: boolean;
   readonly name: string;
   readonly key: string;
@@ -93,21 +95,24 @@ export class ContextStore {
     }
   }
 
-  /** Set (or refresh) `name` for `key` until `now + ttl` (ttl null: no expiry). */
+  /** Set (or refresh) `name` for `key` until `now + ttl` (ttl null: no expiry); a set older than the last one only lengthens. */
   set(name: string, key: string, now: number, ttlMs: number | null, persistent = false): void {
     const m = this.mapOf(name);
-    const expires = ttlMs === null ? Infinity : now + ttlMs;
+    let expires = ttlMs === null ? Infinity : now + ttlMs;
     // Without a database (replay, rules test) a persistent context lives for the run, so the rules behave as they do live.
     if (persistent && !this.put) persistent = false;
     const e = m.get(key);
     if (e !== undefined) {
       if (e.persistent && !persistent) this.del?.run(name, key);
+      // A late event (a replayed or delayed one) sets it at an older time: on event time that set came first, so it
+      // cannot cut short the lifetime a later set gave. Sets in time order replace the lifetime, as in SEC.
+      if (now < e.setAt) expires = Math.max(expires, e.expires); else e.setAt = now;
       e.expires = expires;
       e.persistent = persistent;
       e.seq = ++this.seq;
       m.touch(key);
       if (e.shared && this.newest !== e) { this.unlinkShared(e); this.linkShared(e); }
-    } else this.add(m, name, key, expires, persistent);
+    } else this.add(m, name, key, expires, persistent, now);
     this.counts.sets++;
     if (persistent) this.put!.run(name, key, expires === Infinity ? Number.MAX_VALUE : expires);
     if (m.size > this.capOf(name)) this.evictOldest(name, m, 1);
@@ -183,8 +188,8 @@ export class ContextStore {
   }
 
   /** A new entry for `key` in `name`'s map, the most recent both there and, for a name without a declared limit, in the shared list. */
-  private add(m: LruMap<Entry>, name: string, key: string, expires: number, persistent: boolean): void {
-    const e: Entry = { expires, persistent, name, key, seq: ++this.seq, shared: false, older: null, newer: null };
+  private add(m: LruMap<Entry>, name: string, key: string, expires: number, persistent: boolean, setAt = -Infinity): void {
+    const e: Entry = { expires, setAt, persistent, name, key, seq: ++this.seq, shared: false, older: null, newer: null };
     m.set(key, e);
     this.live++;
     if (!this.limits.has(name)) this.linkShared(e);

@@ -23,9 +23,11 @@ export const ENGINE_ACTIONS: ReadonlyMap<string, EngineAction> = new Map<string,
   ['context.set', (p, now, ctx) => {
     const name = requireName(p, 'context.set');
     let ttl: number | null = null;
-    if (p.ttl !== undefined && p.ttl !== '') {
+    // Only an absent ttl means "no expiry": a template that renders empty (a missing field) or past what a number holds
+    // is a mistake, and silently keeping the context forever would be the most lasting way to get it wrong.
+    if (p.ttl !== undefined) {
       ttl = parseDurationMs(p.ttl);
-      if (ttl === null) throw new Error(`context.set ${name}: \`ttl\` must be a duration like "10m", got ${JSON.stringify(p.ttl)}`);
+      if (ttl === null || !Number.isFinite(ttl)) throw new Error(`context.set ${name}: \`ttl\` must be a duration like "10m", got ${JSON.stringify(p.ttl)}`);
     }
     ctx.set(name, contextKey(p.key), now, ttl, p.persistent === true || p.persistent === 'true');
   }],

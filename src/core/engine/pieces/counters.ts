@@ -65,13 +65,15 @@ class DistinctCounter implements Counter {
   add(t: number, value: unknown): boolean {
     if (this.seen === null) {
       if (!this.has1) { this.v1 = value; this.t1 = t; this.f1 = t; this.has1 = true; return true; }
-      if (this.v1 === value) { this.t1 = t; return false; }
+      if (this.v1 === value) { if (t > this.t1) this.t1 = t; return false; }
       this.seen = new Map();
       this.seen.set(this.v1, { t: this.t1, f: this.f1, w: 1 });
       this.has1 = false; this.v1 = undefined;
     }
     const e = this.seen.get(value);
     if (e) {
+      // A late sighting (older than the last) must not move the value behind newer ones: the Map is kept in last-sighting order.
+      if (t < e.t) return false;
       // A refresh can only raise the oldest last-sighting: the cached one stays a lower bound.
       this.seen.delete(value); e.t = t; this.seen.set(value, e);
       return false;
@@ -112,7 +114,14 @@ class WeightCounter implements Counter {
   constructor(private readonly window: number | null, private readonly cap: number, private readonly onCapEvict: () => void) {}
   add(t: number, _v: unknown, w: number): boolean {
     if (!(w > 0)) return false;
-    this.ts.push(t); this.ws.push(w); this.sum += w;
+    const n = this.ts.length;
+    if (n > this.start && t < this.ts[n - 1]) {
+      // A late event goes in its place (rare: a splice), so the deque stays in time order for slide and firstTs.
+      let j = n;
+      while (j > this.start && this.ts[j - 1] > t) j--;
+      this.ts.splice(j, 0, t); this.ws.splice(j, 0, w);
+    } else { this.ts.push(t); this.ws.push(w); }
+    this.sum += w;
     if (this.ts.length - this.start > this.cap) { this.dropFront(); this.onCapEvict(); }
     return true;
   }
@@ -151,13 +160,13 @@ class DistinctWeightCounter implements Counter {
     const weight = w > 0 ? w : 0;
     if (this.seen === null) {
       if (!this.has1) { this.v1 = value; this.t1 = t; this.f1 = t; this.w1 = weight; this.has1 = true; this.sum = weight; return true; }
-      if (this.v1 === value) { this.t1 = t; return false; }
+      if (this.v1 === value) { if (t > this.t1) this.t1 = t; return false; }
       this.seen = new Map();
       this.seen.set(this.v1, { t: this.t1, f: this.f1, w: this.w1 });
       this.has1 = false; this.v1 = undefined;
     }
     const e = this.seen.get(value);
-    if (e) { this.seen.delete(value); e.t = t; this.seen.set(value, e); return false; }
+    if (e) { if (t >= e.t) { this.seen.delete(value); e.t = t; this.seen.set(value, e); } return false; }
     this.seen.set(value, { t, f: t, w: weight });
     this.sum += weight;
     if (this.seen.size > this.cap) { this.dropOldest(); this.onCapEvict(); }

@@ -22,14 +22,41 @@ export class TimeRing {
 
   get length(): number { return this.n; }
 
-  /** Append; when full the oldest time is overwritten. */
+  /**
+   * Append; when full the oldest time is overwritten. A time older than the
+   * newest (an event a few ms late) is put in its place, so the ring stays
+   * in time order and `expireBefore` and `oldest` stay exact.
+   */
   push(t: number): void {
+    if (this.n > 0 && t < this.newest()) { this.pushLate(t); return; }
+    this.append(t);
+  }
+
+  private append(t: number): void {
     const cap = this.cap;
     if (this.n < cap) {
       const i = (this.head + this.n) % cap;
       if (i === this.buf.length) { if (i === 0) this.buf = [t]; else this.buf.push(t); } else this.buf[i] = t;
       this.n++;
     } else { this.buf[this.head] = t; this.head = (this.head + 1) % cap; }
+  }
+
+  /** Rare (late events only): O(count), no allocation once the buffer has grown. */
+  private pushLate(t: number): void {
+    const cap = this.cap;
+    if (this.n === cap) {
+      // The ring keeps the newest `cap` times: one older than all of them can never count.
+      if (t <= this.buf[this.head]) return;
+      this.head = (this.head + 1) % cap; this.n--;
+    }
+    this.append(t);
+    let i = this.n - 1;
+    for (; i > 0; i--) {
+      const prev = this.buf[(this.head + i - 1) % cap];
+      if (prev <= t) break;
+      this.buf[(this.head + i) % cap] = prev;
+    }
+    this.buf[(this.head + i) % cap] = t;
   }
 
   oldest(): number { return this.buf[this.head]; }

@@ -78,11 +78,28 @@ function buildGroup(rule: Rule & { params: GroupParams }, env: RuntimeEnv) {
   /** Appends `t` to group i's ring; when full, the oldest time is overwritten. */
   const push = flat
     ? (s: GState, i: number, t: number): void => {
-      const hn = s.hn, cap = groups[i].count;
-      const h = hn[2 * i], len = hn[2 * i + 1];
+      const hn = s.hn, cap = groups[i].count, off = offs[i];
+      let h = hn[2 * i], len = hn[2 * i + 1];
       let at = h + len;
       if (at >= cap) at -= cap;
-      s.times[offs[i] + at] = t;
+      // A late event (older than the group's newest time) goes in its place: expiry reads the ring oldest first.
+      if (len > 0 && t < s.times[off + (at === 0 ? cap - 1 : at - 1)]) {
+        if (len === cap) {
+          // The ring keeps the newest `cap` times: one older than all of them can never count.
+          if (t <= s.times[off + h]) return;
+          h = h + 1 === cap ? 0 : h + 1; hn[2 * i] = h; len--;
+        }
+        let j = len;
+        for (; j > 0; j--) {
+          const prev = s.times[off + (h + j - 1) % cap];
+          if (prev <= t) break;
+          s.times[off + (h + j) % cap] = prev;
+        }
+        s.times[off + (h + j) % cap] = t;
+        hn[2 * i + 1] = len + 1;
+        return;
+      }
+      s.times[off + at] = t;
       if (len < cap) hn[2 * i + 1] = len + 1;
       else hn[2 * i] = h + 1 === cap ? 0 : h + 1;
     }

@@ -237,7 +237,7 @@ function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEn
         if (silentOver(s, t)) rearm(s);
         else {
           // Silent with a gap: new contributions keep the episode alive.
-          if (gap !== null && suppress === null && s.counter.add(t, value, weightFn ? weightOf(ev) : 1)) s.lastCounted = t;
+          if (gap !== null && suppress === null && s.counter.add(t, value, weightFn ? weightOf(ev) : 1) && t > s.lastCounted) s.lastCounted = t;
           return;
         }
       }
@@ -248,7 +248,8 @@ function buildThreshold(rule: Rule & { params: ThresholdParams }, env: RuntimeEn
         s.counter.slide(t);
         if (before > 0 && s.counter.total() === 0) collector!.reset(s.collected);
       } else s.counter.slide(t);
-      if (s.counter.add(t, value, weightFn ? weightOf(ev) : 1)) s.lastCounted = t;
+      // A late event (a few ms behind the key's newest) must not move the episode's last counted time back.
+      if (s.counter.add(t, value, weightFn ? weightOf(ev) : 1) && t > s.lastCounted) s.lastCounted = t;
       if (s.collected) collector!.add(s.collected, ev);
       if (s.counter.total() >= count) fire(ev, key, keyStr, s, t);
     },
