@@ -9,9 +9,8 @@
  */
 import type { Logger } from 'pino';
 import type { ActionInstance, Hit, ActionRequest, Metrics } from '../plugin-api.ts';
+import { BUILTIN_ACTIONS } from '../rules/builtin-actions.ts';
 
-/** Actions the engine runs itself (contexts); hits carry them as data only. */
-const ENGINE_ACTIONS = new Set(['context.set', 'context.delete']);
 
 /** How long one delivery may take before it counts as failed. */
 export const ACTION_RUN_TIMEOUT_MS = 30_000;
@@ -43,7 +42,8 @@ export class ActionRunner {
   /** Queue a hit's actions. Synchronous and cheap: usable as (part of) the engine's sink. */
   submit(hit: Hit): void {
     for (const req of hit.actions) {
-      if (ENGINE_ACTIONS.has(req.plugin)) continue;
+      // The engine runs these itself (contexts); hits carry them as data only.
+      if (BUILTIN_ACTIONS.has(req.plugin)) continue;
       if (!this.actions.has(req.plugin)) {
         this.unknown.inc();
         if (!this.warnedUnknown.has(req.plugin)) { this.warnedUnknown.add(req.plugin); this.logger.warn({ action: req.plugin, rule: hit.rule }, 'no action plugin of this name is configured; its requests are skipped'); }

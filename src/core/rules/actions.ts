@@ -10,6 +10,7 @@ import type { ExprTools } from './exprs.ts';
 import type { ValueReader } from './values.ts';
 import { describeNode, type LMap, type LNode } from './source.ts';
 import { suggestion } from '../text/nearest.ts';
+import { BUILTIN_ACTIONS } from './builtin-actions.ts';
 
 export type KnownActions = ReadonlyMap<string, { readonly paramsSchema?: z.ZodType }>;
 
@@ -77,10 +78,18 @@ function compileAction(n: LNode, t: ActionTools): ActionSpec | null | typeof DRO
   let ok = true;
   if (def.paramsSchema) ok = checkSchema(plugin, def.paramsSchema, raw, pn, t);
   const params: Record<string, CompiledTemplate | unknown> = {};
+  const compile = (what: string, v: string, node: LNode | undefined): CompiledTemplate | null =>
+    node ? (node.kind === 'scalar' && node.value === v ? t.exprs.template(what, node) : t.exprs.templateText(v, node)) : null;
   for (const [k, v] of Object.entries(raw)) {
-    if (typeof v !== 'string') { params[k] = v; continue; }
     const node = pn.kind === 'map' ? pn.entries.get(k)?.node : undefined;
-    const tpl = node ? (node.kind === 'scalar' && node.value === v ? t.exprs.template(`${plugin}.${k}`, node) : t.exprs.templateText(v, node)) : null;
+    // A context's multi-part key is a list of parts, each built from the event like a one-part key.
+    if (k === 'key' && BUILTIN_ACTIONS.has(plugin) && Array.isArray(v)) {
+      const parts = v.map((x, i) => typeof x === 'string' ? compile(`${plugin}.key[${i}]`, x, node?.kind === 'seq' ? node.items[i] : node) : x);
+      if (parts.includes(null)) ok = false; else params[k] = parts;
+      continue;
+    }
+    if (typeof v !== 'string') { params[k] = v; continue; }
+    const tpl = compile(`${plugin}.${k}`, v, node);
     if (tpl) params[k] = tpl; else ok = false;
   }
   return ok ? { plugin, params, loc: entry.keyLoc } : null;
