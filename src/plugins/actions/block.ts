@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { defineAction } from '../../core/plugin-api.ts';
 import { unblockableReason } from '../../core/host.ts';
 import { parseDuration } from '../../core/rules/duration.ts';
+import { durationParam } from '../../core/rules/builtin-actions.ts';
 
 const schema = z.strictObject({
   mode: z.enum(['report-only']).default('report-only')
@@ -25,7 +26,7 @@ export default defineAction<Config>({
   example: { mode: 'report-only' },
   paramsSchema: z.strictObject({
     address: z.string().min(1).describe('Address to block (a template, usually "{{src.ip}}").'),
-    duration: z.string().min(1).describe('How long, with a unit (a template, e.g. "1h" or "{{$lockout_time}}s").'),
+    duration: durationParam().describe('How long, with a unit (a template, e.g. "1h" or "{{$lockout_time}}s").'),
   }),
   create(ctx) {
     const would = ctx.metrics.counter('would_block_total', 'Blocks requested while the action is report-only.');
