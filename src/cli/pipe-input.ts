@@ -7,9 +7,10 @@
  * input's own, with its defaults.
  */
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { InputInstance } from '../core/plugin-api.ts';
+import { isGzip, prepended } from '../core/decode/byte-source.ts';
 import { pluginContext, type PluginServices } from '../core/plugins/context.ts';
 import { jsonlDefaults, jsonlInstance, type JsonlSource } from '../plugins/inputs/jsonl.ts';
 import pcapfile, { pcapfileInstance } from '../plugins/inputs/pcapfile.ts';
@@ -22,13 +23,9 @@ export function pipeCaptureInput(path: string, fd: number, head: Buffer, svc: Pl
 export function pipeJsonlInput(path: string, fd: number, head: Buffer, svc: PluginServices): InputInstance {
   const open = async (): Promise<JsonlSource> => {
     const raw = createReadStream(path, { fd, highWaterMark: 1 << 20 });
-    async function* whole(): AsyncGenerator<Buffer> {
-      if (head.length) yield head;
-      for await (const chunk of raw) yield chunk as Buffer;
-    }
-    const joined = Readable.from(whole(), { objectMode: false });
+    const joined = prepended(head, raw as AsyncIterable<Buffer>);
     let stream: Readable = joined;
-    if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    if (isGzip(head, head.length)) {
       const gunzip = createGunzip();
       joined.on('error', (e) => gunzip.destroy(e));
       stream = joined.pipe(gunzip);

@@ -29,6 +29,7 @@ import { hitText, eventText } from '../../core/plugins/hit-text.ts';
 import { LineOut } from '../render/line-out.ts';
 import { pipeCaptureInput, pipeJsonlInput } from '../pipe-input.ts';
 import { isCaptureMagic } from '../../core/decode/capture-file.ts';
+import { isGzip } from '../../core/decode/byte-source.ts';
 import { summaryLine } from '../render/summary.ts';
 import { EXIT, CliExit } from '../exit.ts';
 import { loadConfigOrExit, ruleDirs, varOverrides, makeLogger, buildCatalog, actionSchemas, printDiagnostics, type CommonFlags } from '../setup.ts';
@@ -112,7 +113,7 @@ function readPipeHead(fd: number, buf: Buffer): number {
 
 function decidable(buf: Buffer, n: number): boolean {
   let b = buf.subarray(0, n);
-  if (n >= 2 && b[0] === 0x1f && b[1] === 0x8b) {
+  if (isGzip(b, n)) {
     try { b = gunzipSync(b, { finishFlush: zlibConstants.Z_SYNC_FLUSH }); } catch { return true; }
   }
   return b.length >= 4 && /\S/.test(b.toString('latin1'));
@@ -122,7 +123,7 @@ function formatOf(path: string, bytes: Buffer, count: number): Format {
   let head = bytes;
   let n = count;
   let name = path.toLowerCase();
-  if (n >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+  if (isGzip(head, n)) {
     // gzip: look at the start of the decompressed stream instead (the inputs decompress as they read)
     try { head = gunzipSync(head.subarray(0, n), { finishFlush: zlibConstants.Z_SYNC_FLUSH }); } catch { head = Buffer.alloc(0); }
     n = head.length;

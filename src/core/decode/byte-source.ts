@@ -80,7 +80,7 @@ class StreamSource implements ByteSource {
   }
 }
 
-function isGzip(b: Buffer, n: number): boolean {
+export function isGzip(b: Buffer, n: number): boolean {
   return n >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
 
@@ -94,12 +94,7 @@ export async function openByteSource(path: string, opened?: OpenedPipe): Promise
   if (path === '-') return sequentialSource(process.stdin, []);
   if (opened) {
     const raw = createReadStream(path, { fd: opened.fd, highWaterMark: 1 << 20 });
-    const head = opened.head;
-    async function* whole(): AsyncGenerator<Buffer> {
-      if (head.length) yield head;
-      for await (const chunk of raw) yield chunk as Buffer;
-    }
-    return sequentialSource(Readable.from(whole(), { objectMode: false }), [raw]);
+    return sequentialSource(prepended(opened.head, raw as AsyncIterable<Buffer>), [raw]);
   }
   const fh = await open(path, 'r');
   try {
@@ -127,6 +122,15 @@ export async function openByteSource(path: string, opened?: OpenedPipe): Promise
   }
 }
 
+/** `head`, then `tail`, as one byte stream: bytes already taken from a pipe, put back in front of the rest. */
+export function prepended(head: Buffer, tail: AsyncIterable<Buffer>): Readable {
+  async function* whole(): AsyncGenerator<Buffer> {
+    if (head.length) yield head;
+    yield* tail;
+  }
+  return Readable.from(whole(), { objectMode: false });
+}
+
 /**
  * A source read strictly in order (standard input, a pipe). The first chunk
  * is peeked for the gzip magic. `owned` are closed with the source; standard
@@ -138,9 +142,7 @@ async function sequentialSource(input: Readable, owned: Readable[]): Promise<Byt
   const first = await it.next();
   const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
   count += head.length;
-  // Put the peeked chunk back in front of the rest of the input.
   async function* rest(): AsyncGenerator<Buffer> {
-    if (head.length) yield head;
     for (;;) {
       const r = await it.next();
       if (r.done) return;
@@ -148,7 +150,8 @@ async function sequentialSource(input: Readable, owned: Readable[]): Promise<Byt
       yield r.value;
     }
   }
-  const whole = Readable.from(rest(), { objectMode: false });
+  // Put the peeked chunk back in front of the rest of the input.
+  const whole = prepended(head, rest());
   if (!isGzip(head, head.length)) return new StreamSource(whole, 0, false, () => count, owned);
   const gunzip = createGunzip({ chunkSize: 1 << 18 });
   whole.on('error', (e) => gunzip.destroy(e));

@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { defineInput, type Emit, type InputInstance, type PluginContext } from '../../core/plugin-api.ts';
 import { parseJsonEvent } from '../../core/decode/json-event.ts';
 import { readLines } from '../../core/decode/line-reader.ts';
+import { isGzip } from '../../core/decode/byte-source.ts';
 
 const schema = z.strictObject({
   path: z.string().min(1).describe('File of JSON lines to read (plain or gzip-compressed), or "-" for standard input.'),
@@ -42,7 +43,7 @@ async function startsWithGzip(path: string): Promise<boolean> {
   try {
     const b = Buffer.alloc(2);
     const { bytesRead } = await fh.read(b, 0, 2, 0);
-    return bytesRead === 2 && b[0] === 0x1f && b[1] === 0x8b;
+    return isGzip(b, bytesRead);
   } finally {
     await fh.close();
   }
