@@ -1,8 +1,10 @@
 import { describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { compileTemplate, TEMPLATE_ROOTS } from '../../src/core/expr/compile.ts';
 import type { CompileEnv } from '../../src/core/expr/api.ts';
 import { LOC, makeEnv } from './support.ts';
+import { MAX_RENDERED_CHARS } from '../../src/core/expr/template.ts';
 
 function render(src: string, scope: object, env: CompileEnv = makeEnv()): string {
   const r = compileTemplate(src, LOC, env);
@@ -43,5 +45,29 @@ describe('templates', () => {
   });
   test('multi-line templates keep their newlines', () => {
     assert.equal(render('line1 {{ count }}\nline2 {{ rule }}', hit), 'line1 7\nline2 ssh-scan');
+  });
+  test('a rendering longer than MAX_RENDERED_CHARS is cut, says how much was left out, and keeps surrogate pairs whole', () => {
+    const big = { proc: { cmdline: 'x'.repeat(1_000_000) } };
+    const out = render('cmd: {{ proc.cmdline }} (end)', big);
+    assert.equal(out.length <= MAX_RENDERED_CHARS, true, `length ${out.length}`);
+    const m = /… \[(\d+) more characters\]$/.exec(out);
+    assert.ok(m, out.slice(-60));
+    assert.equal(out.length - m[0].length + Number(m[1]), 'cmd: '.length + 1_000_000 + ' (end)'.length, 'kept + left out = whole');
+    assert.ok(out.startsWith('cmd: xxx'));
+    // Wherever the cut falls, no half of a pair is left at its end.
+    for (let pad = 0; pad < 4; pad++) {
+      const cut = render('{{ proc.cmdline }}', { proc: { cmdline: 'a'.repeat(pad) + '😀'.repeat(MAX_RENDERED_CHARS) } });
+      const body = cut.slice(0, cut.indexOf('… ['));
+      assert.equal(/[\uD800-\uDBFF]$/.test(body), false, `pad ${pad}: a lone high surrogate at the cut`);
+      assert.equal(cut.length <= MAX_RENDERED_CHARS, true);
+    }
+  });
+  test('a rendering of exactly MAX_RENDERED_CHARS is left whole', () => {
+    const text = 'y'.repeat(MAX_RENDERED_CHARS);
+    assert.equal(render('{{ proc.cmdline }}', { proc: { cmdline: text } }), text);
+  });
+  test('the rule language reference states the cap as the code defines it', () => {
+    const doc = readFileSync(new URL('../../docs/rules.md', import.meta.url), 'utf8');
+    assert.ok(doc.includes(`longer than ${MAX_RENDERED_CHARS.toLocaleString('en-US')} characters`), 'docs/rules.md, Templates: the cap');
   });
 });

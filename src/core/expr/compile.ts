@@ -11,7 +11,7 @@ import { Generator, NAMED_TEXT_LIMIT, type Frame, type Naming } from './codegen.
 import { bindHelpers } from './helpers/index.ts';
 import { getProp, filterStatic, filterRelative, inOp } from './runtime.ts';
 import { plainPlacement, rawPlacement, subPlacement, type Placement } from './locate.ts';
-import { splitTemplate, renderValue } from './template.ts';
+import { splitTemplate, renderValue, capRendered } from './template.ts';
 import { FactsAnalyser, recordFacts, type ConditionFacts } from './pins.ts';
 
 export { HELPER_NAMES, HELPERS } from './helpers/index.ts';
@@ -203,8 +203,8 @@ function joinParts(texts: readonly string[], fns: readonly ((scope: object) => u
   if (fns.length === 0) { const text = texts[0]; return () => text; }
   const terms = [JSON.stringify(texts[0])];
   fns.forEach((_, i) => terms.push(`rv(F[${i}](s))`, JSON.stringify(texts[i + 1])));
-  const factory = new Function('F', 'rv', `return function vigilTemplate(s) { return ${terms.filter((t) => t !== '""').join(' + ')}; };`);
-  return factory(fns, renderValue) as (scope: object) => string;
+  const factory = new Function('F', 'rv', 'cap', `return function vigilTemplate(s) { return cap(${terms.filter((t) => t !== '""').join(' + ')}); };`);
+  return factory(fns, renderValue, capRendered) as (scope: object) => string;
 }
 
 /**

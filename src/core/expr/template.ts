@@ -47,6 +47,25 @@ export function splitTemplate(source: string): SplitResult {
   return { ok: true, parts };
 }
 
+/**
+ * Longest text a template renders, in UTF-16 code units. An event field can
+ * be large (a JSON-lines line may be 1 MiB) and a hit's message or action
+ * parameter copies it into every output line, log and notification; past
+ * this the text is cut and says how much was left out. Large enough for any
+ * message or webhook body a rule means to write.
+ */
+export const MAX_RENDERED_CHARS = 16_384;
+
+/** `text` cut to MAX_RENDERED_CHARS in all, with a marker saying how many characters were left out; never splits a surrogate pair. */
+export function capRendered(text: string): string {
+  if (text.length <= MAX_RENDERED_CHARS) return text;
+  const marker = (n: number) => `… [${n} more characters]`;
+  let keep = MAX_RENDERED_CHARS - marker(text.length).length;
+  const c = text.charCodeAt(keep - 1);
+  if (c >= 0xd800 && c <= 0xdbff) keep--;
+  return text.slice(0, keep) + marker(text.length - keep);
+}
+
 /** How a hole's value reads in text: missing as "", numbers and booleans as JavaScript prints them, objects and lists as JSON. */
 export function renderValue(v: unknown): string {
   if (typeof v === 'string') return v;
