@@ -3,7 +3,7 @@ import type { EventKind } from './fields.ts';
 
 /** A vigil event. Inputs set the fields they know; absent fields are undefined. */
 export interface VigilEvent {
-  /** Event time, milliseconds since the Unix epoch (UTC). In replay it is the packet timestamp; live it is the kernel or wall time of arrival. At most ±8.64e15 (what a date can hold): events outside are refused and counted. */
+  /** Event time, milliseconds since the Unix epoch (UTC). In replay it is the packet timestamp; live it is the kernel or wall time of arrival. At most ±8.64e15 (what a date can hold): events outside are refused and counted; so, in `vigil run`, are events more than 10 minutes ahead of the host clock (docs/operations.md). */
   ts: number;
   /** Event kind: packet, flow, socket or tick. */
   kind: EventKind;

@@ -38,7 +38,7 @@ export const EVENT_KINDS = {
 export type EventKind = keyof typeof EVENT_KINDS;
 
 export const FIELDS: readonly FieldSpec[] = [
-  { name: 'ts', type: 'number', description: 'Event time, milliseconds since the Unix epoch (UTC). In replay it is the packet timestamp; live it is the kernel or wall time of arrival. At most ±8.64e15 (what a date can hold): events outside are refused and counted.', inputs: ALL, example: 1764125410123 },
+  { name: 'ts', type: 'number', description: 'Event time, milliseconds since the Unix epoch (UTC). In replay it is the packet timestamp; live it is the kernel or wall time of arrival. At most ±8.64e15 (what a date can hold): events outside are refused and counted; so, in `vigil run`, are events more than 10 minutes ahead of the host clock (docs/operations.md).', inputs: ALL, example: 1764125410123 },
   { name: 'kind', type: 'string', description: 'Event kind: packet, flow, socket or tick.', inputs: ALL, example: 'packet' },
   { name: 'input', type: 'string', description: 'Name of the input instance that produced the event.', inputs: ALL, example: 'pcapfile' },
   { name: 'iface', type: 'string', description: 'Interface name (or the pcapng interface index, or NFLOG input device index, as a string when the name is unknown).', inputs: ['pcap', 'pcapfile', 'nflog', 'jsonl'], example: 'eth0' },

@@ -157,3 +157,18 @@ test('SIGINT stops vigil run reading jsonl from an open stdin (`tail -f events.j
   v.child.kill('SIGINT');
   assert.equal(await v.exit(3_000), 0);
 });
+
+test('vigil run refuses an event stamped a day ahead of the host clock, warns naming its input, and goes on with the next', { timeout: 15_000 }, async (t) => {
+  const v = await start(t, [], '  - use: jsonl\n    path: "-"\n', { stdinPipe: true });
+  t.after(() => v.child.stdin?.destroy());
+  const line = (ts: string, port: number) => `{"kind":"packet","ts":"${ts}","proto":"tcp","src":{"ip":"10.77.0.9","port":${port}},"dst":{"ip":"10.77.0.1","port":22}}\n`;
+  v.child.stdin!.write(line(new Date(Date.now() + 86_400_000).toISOString(), 40001));
+  v.child.stdin!.write(line(new Date().toISOString(), 40002));
+  await sleep(700);
+  assert.deepEqual(v.stdout().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { message: string }).message), ['p 40002'], 'only the event of now made a hit');
+  const warning = v.logs.find((l) => /refused: their time is more than 10 min ahead/.test(String(l.msg)));
+  assert.ok(warning, `no warning about the future event: ${JSON.stringify(v.logs)}`);
+  assert.equal(warning.input, 'jsonl');
+  v.child.kill('SIGINT');
+  assert.equal(await v.exit(3_000), 0);
+});

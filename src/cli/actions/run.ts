@@ -15,7 +15,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { EventClock, startWallTicker } from '../../core/clock.ts';
-import { Engine } from '../../core/engine/engine.ts';
+import { Engine, LIVE_MAX_AHEAD_MS } from '../../core/engine/engine.ts';
 import { SqliteKeyMemory } from '../../core/engine/memory-sqlite.ts';
 import { watchRules } from '../../core/engine/reload.ts';
 import { loadRuleset } from '../../core/rules/load.ts';
@@ -209,7 +209,7 @@ export async function run(flags: CommonFlags): Promise<number> {
       onWriteError: (err, { pending, dropped, closing }) => memoryLog.error({ db: dbFile, err: err.message, code: (err as { code?: string }).code, pending, dropped },
         closing ? `${dbFile}: the last first_seen sightings could not be written; ${pending} are lost` : `${dbFile}: first_seen sightings could not be written; kept for a retry`),
     });
-    engine = new Engine({ clock, sink, host, memory, logger: logger.child({ component: 'engine' }) });
+    engine = new Engine({ clock, sink, host, memory, logger: logger.child({ component: 'engine' }), live: { now: Date.now, maxAheadMs: LIVE_MAX_AHEAD_MS } });
   } catch (e) {
     closeAll(memory, kv, db);
     throw databaseFailure(dbFile, e) ?? e;

@@ -29,7 +29,7 @@ import { renderActions, renderHit, templateScope } from './render-hit.ts';
 import { ENGINE_ACTIONS } from './engine-actions.ts';
 import { Limiter, noticeActions } from './limiter.ts';
 import { conditionFacts, type ConditionFacts } from '../expr/pins.ts';
-import { isEventTime } from '../event-time.ts';
+import { eventTimeText, isEventTime } from '../event-time.ts';
 
 export type EngineLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
@@ -41,7 +41,29 @@ export interface EngineOptions {
   readonly memory?: KeyMemory;
   readonly logger?: EngineLogger;
   readonly contexts?: ContextStoreOptions;
+  /** Live mode (`vigil run`): see LiveTime. Absent in replay and rule tests, where event time alone rules. */
+  readonly live?: LiveTime;
 }
+
+/**
+ * Live, the clock follows the wall (a ticker) and the events (`feed`), and
+ * it never goes back. One event stamped far ahead of the wall (a JSON-lines
+ * source with a wrong clock, a damaged record) would move it there for
+ * good: every timer would fire at once (suppressions, absence deadlines,
+ * timed unblocks), every context would expire, first_seen would forget
+ * every key, and all later events would be late. So live, an event more
+ * than `maxAheadMs` ahead of `now()` is refused and counted instead.
+ */
+export interface LiveTime {
+  /** Wall time, ms since the epoch. */
+  readonly now: () => number;
+  readonly maxAheadMs: number;
+}
+
+/** How far ahead of the wall clock `vigil run` takes an event's time: generous for a skewed source, far short of what would wreck state. */
+export const LIVE_MAX_AHEAD_MS = 10 * 60_000;
+/** Between two warnings about events from the future, in wall time. */
+const FUTURE_WARN_EVERY_MS = 60_000;
 
 export interface RuleStats {
   readonly id: string;
@@ -61,6 +83,8 @@ export interface EngineStats {
   readonly events: number;
   /** Events refused because their time lies outside the event-time range (see event-time.ts). */
   readonly badTime: number;
+  /** Live only: events refused because their time was too far ahead of the wall clock (see LiveTime). */
+  readonly futureTime: number;
   readonly matches: number;
   readonly hits: number;
   readonly liveKeys: number;
@@ -163,6 +187,10 @@ export class Engine {
   private lastDispatch: Dispatch | null = null;
   private events = 0;
   private badTime = 0;
+  private futureTime = 0;
+  private readonly live: LiveTime | null;
+  private futureWarnedAt = -Infinity;
+  private futureSinceWarn = 0;
   private reloads = 0;
   private actionErrors = 0;
   private inPush = false;
@@ -176,6 +204,7 @@ export class Engine {
     this.clock = opts.clock;
     this.sink = opts.sink;
     this.logger = opts.logger;
+    this.live = opts.live ?? null;
     this.memory = opts.memory ?? new InMemoryKeyMemory();
     const db = opts.contexts?.db ?? (this.memory instanceof SqliteKeyMemory ? this.memory.db : undefined);
     this.contexts = new ContextStore({ ...opts.contexts, db }, this.clock.now());
@@ -261,13 +290,26 @@ export class Engine {
   feed(ev: VigilEvent): void {
     // Checked before the clock moves: past 2^53 ms adding a period changes nothing, and a periodic timer would never end.
     if (!isEventTime(ev.ts)) { this.badTime++; return; }
+    if (this.live !== null && ev.ts > this.live.now() + this.live.maxAheadMs) { this.refuseFuture(ev); return; }
     this.clock.advance(ev.ts);
     this.evaluate(ev);
+  }
+
+  private refuseFuture(ev: VigilEvent): void {
+    this.futureTime++;
+    this.futureSinceWarn++;
+    const wall = this.live!.now();
+    if (wall - this.futureWarnedAt < FUTURE_WARN_EVERY_MS) return;
+    this.futureWarnedAt = wall;
+    this.logger?.warn({ input: ev.input, ts: ev.ts, aheadMs: ev.ts - wall, refused: this.futureSinceWarn, refusedTotal: this.futureTime },
+      `${this.futureSinceWarn} event(s) refused: their time is more than ${this.live!.maxAheadMs / 60_000} min ahead of this host's clock (the latest from input ${ev.input}, ${eventTimeText(ev.ts)}); check that source's clock`);
+    this.futureSinceWarn = 0;
   }
 
   /** Evaluate one event against every rule listening to its kind. Does not move the clock. */
   push(ev: VigilEvent): void {
     if (!isEventTime(ev.ts)) { this.badTime++; return; }
+    if (this.live !== null && ev.ts > this.live.now() + this.live.maxAheadMs) { this.refuseFuture(ev); return; }
     this.evaluate(ev);
   }
 
@@ -302,7 +344,7 @@ export class Engine {
       rules.push({ id: s.rule.id, type: s.rule.type, matches: s.matches, hits: s.hits, liveKeys: live, evictions: s.evictions, limited: s.limited, unkeyed: s.unkeyed });
       matches += s.matches; hits += s.hits; liveKeys += live; evictions += s.evictions; limited += s.limited;
     }
-    return { events: this.events, badTime: this.badTime, matches, hits, liveKeys, evictions, limited, actionErrors: this.actionErrors, reloads: this.reloads, rules, contexts: this.contexts.stats() };
+    return { events: this.events, badTime: this.badTime, futureTime: this.futureTime, matches, hits, liveKeys, evictions, limited, actionErrors: this.actionErrors, reloads: this.reloads, rules, contexts: this.contexts.stats() };
   }
 
   /** Dispose every rule (cancelling timers) and flush memory. */
