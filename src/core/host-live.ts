@@ -11,6 +11,7 @@ import type { HostFacts } from './host.ts';
 import { hexIpv4, parseNetTable, NET_TABLES } from './procfs/net-table.ts';
 import { formatIpv6 } from './decode/ip-text.ts';
 import { LISTEN_RE } from './config/schema.ts';
+import { isLoopback } from './net/ip.ts';
 
 const read = (path: string): string | null => { try { return readFileSync(path, 'latin1'); } catch { return null; } };
 
@@ -83,6 +84,8 @@ export function liveListening(): { tcp: Set<number>; udp: Set<number> } {
     const text = read(`/proc/net/${table}`);
     if (text === null) continue;
     for (const r of parseNetTable(table, text).rows) {
+      // Packets from the network never reach a socket bound to loopback alone (a database on 127.0.0.1:6379): the port is closed to them, and a probe of it is a probe of a closed port.
+      if (isLoopback(r.localIp)) continue;
       if (r.proto === 'tcp' && r.state === 'LISTEN') tcp.add(r.localPort);
       else if (r.proto === 'udp' && r.remoteIp === null) udp.add(r.localPort);
     }

@@ -35,7 +35,7 @@ test('replay host facts come only from the overrides', () => {
 
 test('live host facts include loopback, a listener this test opens, and the overrides', { skip: !existsSync('/proc/net/tcp') && 'no /proc/net (not Linux)' }, async (t) => {
   const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
   t.after(() => server.close());
   const port = (server.address() as { port: number }).port;
   assert.ok(liveListening().tcp.has(port));
@@ -44,4 +44,24 @@ test('live host facts include loopback, a listener this test opens, and the over
   assert.ok(h.addresses.has('192.0.2.10'));
   assert.ok(h.listening.tcp.has(port));
   assert.ok(h.ephemeral[0] > 1024 && h.ephemeral[1] >= h.ephemeral[0]);
+});
+
+test('a listener bound to loopback alone is not listening for is_listening: the network cannot reach it', { skip: !existsSync('/proc/net/tcp') && 'no /proc/net (not Linux)' }, async (t) => {
+  const open = async (host: string) => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, host, r));
+    t.after(() => server.close());
+    return (server.address() as { port: number }).port;
+  };
+  const v4 = await open('127.0.0.1');
+  const wildcard = await open('0.0.0.0');
+  let v6: number | null = null;
+  try { v6 = await open('::1'); } catch { /* no IPv6 loopback here: the IPv4 case stands alone */ }
+  const l = liveListening();
+  assert.equal(l.tcp.has(v4), false, '127.0.0.1 only');
+  if (v6 !== null) assert.equal(l.tcp.has(v6), false, '::1 only');
+  assert.equal(l.tcp.has(wildcard), true, 'all addresses');
+  const h = buildHostFacts({ addresses: [], gateways: [], listen: [], allow: [] }, true);
+  assert.equal(h.listening.tcp.has(v4), false);
+  assert.equal(h.listening.tcp.has(wildcard), true);
 });

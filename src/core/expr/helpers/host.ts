@@ -49,7 +49,7 @@ export const is_gateway: HelperSpec = {
 export const is_listening: HelperSpec = {
   name: 'is_listening',
   signature: 'is_listening(port, proto = "tcp")',
-  description: 'A local socket listens on port; proto is "tcp" or "udp".',
+  description: 'A local socket listens on port where the network can reach it (any address but loopback: a listener bound to 127.0.0.1 or ::1 alone does not count); proto is "tcp" or "udp".',
   example: '!is_listening(dst.port)',
   minArgs: 1,
   maxArgs: 2,
