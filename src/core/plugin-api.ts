@@ -31,6 +31,8 @@ export interface Store {
   set(key: string, value: unknown): void;
   delete(key: string): void;
   keys(prefix?: string): string[];
+  /** Keys held. A store holds at most STORE_MAX_KEYS keys and STORE_MAX_BYTES of keys and JSON values (src/core/store/kv.ts; docs/plugins.md gives the numbers): past either, `set` of a new key or a larger value throws a RangeError. */
+  size(): number;
 }
 
 export interface PluginContext {

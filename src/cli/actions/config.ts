@@ -14,7 +14,7 @@ import type { Store } from '../../core/plugin-api.ts';
 import { EXIT } from '../exit.ts';
 import { makeLogger, ruleDirs, varOverrides, actionSchemas, printDiagnostics } from '../setup.ts';
 
-const NO_STORE: Store = { get: () => undefined, set: () => {}, delete: () => {}, keys: () => [] };
+const NO_STORE: Store = { get: () => undefined, set: () => {}, delete: () => {}, keys: () => [], size: () => 0 };
 
 export async function checkConfig(file: string | undefined): Promise<number> {
   const r = loadConfigFile(file ?? null);

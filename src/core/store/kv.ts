@@ -17,7 +17,25 @@ const stored = (s: string): string => (LONE_SURROGATE.test(s) ? s.replace(LONE_S
 /** Longest wait between two tries of a failing flush. */
 const MAX_RETRY_MS = 60_000;
 
+/**
+ * Bounds of one plugin's store. A plugin that keeps a record per address
+ * it sees (a blocker's blocks, a notifier's last alert per source) would
+ * otherwise grow with a spoofed flood, in memory (every namespace is held
+ * there) and on disk. Past a bound `set` of a new key, or of a larger
+ * value, throws: dropping an old record quietly could lose one a plugin
+ * must keep (a block to undo), so the plugin decides what to forget.
+ */
+export const STORE_MAX_KEYS = 100_000;
+export const STORE_MAX_BYTES = 64 * 1024 * 1024;
+
 const DELETED = Symbol('deleted');
+
+/** One namespace in memory: its values, and the bytes each key holds (key + JSON value, UTF-8) to keep the namespace within its bound. */
+interface Space {
+  readonly data: Map<string, unknown>;
+  readonly bytes: Map<string, number>;
+  total: number;
+}
 type Pending = Map<string, Map<string, string | typeof DELETED>>;
 
 export interface KvOptions {
@@ -27,6 +45,10 @@ export interface KvOptions {
   readonly maxPending?: number;
   /** Largest value accepted, in bytes of JSON (default 16 MiB): one row SQLite refuses would fail every later flush. */
   readonly maxValueBytes?: number;
+  /** Most keys one namespace may hold (default STORE_MAX_KEYS). */
+  readonly maxKeys?: number;
+  /** Most bytes one namespace may hold, keys and JSON values together (default STORE_MAX_BYTES). */
+  readonly maxBytes?: number;
   /**
    * Told of a flush that failed on the timer or on reaching maxPending (the
    * database busy, full, read-only). The writes stay pending and are tried
@@ -36,13 +58,15 @@ export interface KvOptions {
 }
 
 export class KvStore {
-  private readonly cache = new Map<string, Map<string, unknown>>();
+  private readonly cache = new Map<string, Space>();
   private readonly pending: Pending = new Map();
   private pendingCount = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly flushMs: number;
   private readonly maxPending: number;
   private readonly maxValueBytes: number;
+  private readonly maxKeys: number;
+  private readonly maxBytes: number;
   private readonly onWriteError: (err: Error, pending: number) => void;
   private failing = 0;
   private retryAt = 0;
@@ -54,6 +78,8 @@ export class KvStore {
     this.flushMs = opts.flushMs ?? 1000;
     this.maxPending = opts.maxPending ?? 1000;
     this.maxValueBytes = opts.maxValueBytes ?? 16 * 1024 * 1024;
+    this.maxKeys = opts.maxKeys ?? STORE_MAX_KEYS;
+    this.maxBytes = opts.maxBytes ?? STORE_MAX_BYTES;
     this.onWriteError = opts.onWriteError
       ?? ((err, pending) => process.emitWarning(`${db.name}: plugin store writes failed (${err.message}); ${pending} kept for a retry`, 'VigilStoreWarning'));
     migrate(db, 'kv/1', 'CREATE TABLE kv (ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (ns, key)) WITHOUT ROWID');
@@ -65,7 +91,8 @@ export class KvStore {
   /** The store of one plugin instance (`<plugin>/<instance>`). Values must be JSON-serialisable. */
   namespace(name: string): Store {
     const ns = stored(name);
-    const data = this.load(ns);
+    const space = this.load(ns);
+    const data = space.data;
     return {
       get: <T>(key: string): T | undefined => data.get(stored(key)) as T | undefined,
       set: (rawKey: string, value: unknown): void => {
@@ -78,11 +105,29 @@ export class KvStore {
         if (json === undefined) throw new TypeError(`store ${ns}: value for key "${key}" is not JSON-serialisable`);
         const bytes = Buffer.byteLength(json);
         if (bytes > this.maxValueBytes) throw new RangeError(`store ${ns}: value for key "${key}" is ${bytes} bytes of JSON, more than the ${this.maxValueBytes} a value may have`);
+        const before = space.bytes.get(key);
+        if (before === undefined && data.size >= this.maxKeys) {
+          throw new RangeError(`store ${ns}: cannot add key "${key}": the store already holds ${data.size} keys, the most one plugin's store may; delete the keys it no longer needs (give per-address records an expiry)`);
+        }
+        const size = Buffer.byteLength(key) + bytes;
+        const total = space.total - (before ?? 0) + size;
+        if (total > this.maxBytes) {
+          throw new RangeError(`store ${ns}: cannot set key "${key}": the store would hold ${total} bytes, more than the ${this.maxBytes} one plugin's store may; delete the keys it no longer needs or keep smaller values`);
+        }
+        space.bytes.set(key, size);
+        space.total = total;
         // Keep what a JSON round trip gives, so a read before and after a restart agree.
         data.set(key, JSON.parse(json));
         this.queue(ns, key, json);
       },
-      delete: (rawKey: string): void => { const key = stored(rawKey); if (data.delete(key)) this.queue(ns, key, DELETED); },
+      delete: (rawKey: string): void => {
+        const key = stored(rawKey);
+        if (!data.delete(key)) return;
+        space.total -= space.bytes.get(key) ?? 0;
+        space.bytes.delete(key);
+        this.queue(ns, key, DELETED);
+      },
+      size: (): number => data.size,
       keys: (prefix = ''): string[] => { const p = stored(prefix); return [...data.keys()].filter((k) => k.startsWith(p)).sort(); },
     };
   }
@@ -111,14 +156,20 @@ export class KvStore {
 
   get pendingWrites(): number { return this.pendingCount; }
 
-  private load(ns: string): Map<string, unknown> {
-    let data = this.cache.get(ns);
-    if (!data) {
-      data = new Map();
-      for (const row of this.selectNs.all(ns) as Array<{ key: string; value: string }>) data.set(row.key, JSON.parse(row.value));
-      this.cache.set(ns, data);
+  /** A namespace's rows, read once. Rows written under larger bounds stay readable: only growing past the bounds is refused. */
+  private load(ns: string): Space {
+    let space = this.cache.get(ns);
+    if (!space) {
+      space = { data: new Map(), bytes: new Map(), total: 0 };
+      for (const row of this.selectNs.all(ns) as Array<{ key: string; value: string }>) {
+        space.data.set(row.key, JSON.parse(row.value));
+        const size = Buffer.byteLength(row.key) + Buffer.byteLength(row.value);
+        space.bytes.set(row.key, size);
+        space.total += size;
+      }
+      this.cache.set(ns, space);
     }
-    return data;
+    return space;
   }
 
   private queue(ns: string, key: string, v: string | typeof DELETED): void {
