@@ -180,3 +180,28 @@ test('without a state database (replay, rules test) a persistent context is kept
   assert.deepEqual(h.hits.map((x) => x.rule), ['mark-scanner', 'scanner-touches-ssh']);
   assert.equal(h.engine.stats().actionErrors, 0);
 });
+
+test('after a restart a late set still cannot cut short a persistent context: the database keeps when it was set', (t) => {
+  const m = stateDb(t);
+  const before = new ContextStore({ db: m.db }, 1);
+  before.set('scanner', '10.77.0.9', 10_000, 3_600_000, true); // set at 10 s for an hour
+  const after = new ContextStore({ db: m.db }, 20_000);
+  after.set('scanner', '10.77.0.9', 5_000, 60_000, true); // a late event, stamped before the set, asks for a minute
+  assert.equal(after.has('scanner', '10.77.0.9', 10_000 + 1_800_000), true, 'half an hour after the set: still on');
+  assert.equal(after.has('scanner', '10.77.0.9', 10_000 + 3_600_001), false, 'and it ends when the set said');
+  // A set later in event time than the stored one replaces the lifetime, as before the restart.
+  const again = new ContextStore({ db: m.db }, 20_000);
+  again.set('scanner', '10.77.0.9', 30_000, 60_000, true);
+  assert.equal(again.has('scanner', '10.77.0.9', 30_000 + 60_001), false);
+});
+
+test('a persistent row written before the set time was kept (no set_ts) is read back and still replaced by a set', (t) => {
+  const m = stateDb(t);
+  const c0 = new ContextStore({ db: m.db }, 1);
+  c0.set('s', 'a', 1, 1_000_000, true);
+  m.db.prepare('UPDATE vigil_contexts SET set_ts = NULL').run();
+  const c = new ContextStore({ db: m.db }, 2);
+  assert.equal(c.has('s', 'a', 500_000), true);
+  c.set('s', 'a', 3, 10, true);
+  assert.equal(c.has('s', 'a', 20), false, 'with no set time known, any set replaces the lifetime');
+});

@@ -31,7 +31,7 @@ export const DEFAULT_CONTEXT_CAP = 100_000;
  */
 interface Entry {
   expires: number;
-  /** Event time of the latest set (-Infinity when read back from the database, which keeps only the expiry). */
+  /** Event time of the latest set (-Infinity for a row written before the database kept it). */
   setAt: number;
   persistent: boolean;
   readonly name: string;
@@ -79,15 +79,18 @@ export class ContextStore {
     if (db) {
       // IF NOT EXISTS: databases from before the migration record already hold the table.
       migrate(db, 'contexts/1', 'CREATE TABLE IF NOT EXISTS vigil_contexts (name TEXT NOT NULL, key TEXT NOT NULL, expires REAL NOT NULL, PRIMARY KEY (name, key)) WITHOUT ROWID');
-      this.put = db.prepare('INSERT OR REPLACE INTO vigil_contexts (name, key, expires) VALUES (?, ?, ?)');
+      // The set time, so that after a restart a late set still cannot cut short what a later one gave. Nullable: a vigil
+      // that predates it keeps writing rows (NULL: unknown), so the layout version stays.
+      migrate(db, 'contexts/2', 'ALTER TABLE vigil_contexts ADD COLUMN set_ts REAL');
+      this.put = db.prepare('INSERT OR REPLACE INTO vigil_contexts (name, key, expires, set_ts) VALUES (?, ?, ?, ?)');
       this.del = db.prepare('DELETE FROM vigil_contexts WHERE name = ? AND key = ?');
       // Rows that expired while vigil was down would never be swept: nothing in memory refers to them.
       if (now > 0) db.prepare('DELETE FROM vigil_contexts WHERE expires < ?').run(now);
-      const rows = db.prepare('SELECT name, key, expires FROM vigil_contexts ORDER BY expires').all() as { name: string; key: string; expires: number }[];
+      const rows = db.prepare('SELECT name, key, expires, set_ts FROM vigil_contexts ORDER BY expires').all() as { name: string; key: string; expires: number; set_ts: number | null }[];
       for (const r of rows) {
         if (r.expires < now) continue;
         const m = this.mapOf(r.name);
-        this.add(m, r.name, r.key, r.expires === Number.MAX_VALUE ? Infinity : r.expires, true);
+        this.add(m, r.name, r.key, r.expires === Number.MAX_VALUE ? Infinity : r.expires, true, r.set_ts ?? -Infinity);
         if (m.size > this.cap) this.evictOldest(r.name, m, 1);
       }
       // The shared budget is applied by the first setLimits (the engine's first ruleset load) or set, not here:
@@ -102,11 +105,13 @@ export class ContextStore {
     // Without a database (replay, rules test) a persistent context lives for the run, so the rules behave as they do live.
     if (persistent && !this.put) persistent = false;
     const e = m.get(key);
+    let setAt = now;
     if (e !== undefined) {
       if (e.persistent && !persistent) this.del?.run(name, key);
       // A late event (a replayed or delayed one) sets it at an older time: on event time that set came first, so it
       // cannot cut short the lifetime a later set gave. Sets in time order replace the lifetime, as in SEC.
       if (now < e.setAt) expires = Math.max(expires, e.expires); else e.setAt = now;
+      setAt = e.setAt;
       e.expires = expires;
       e.persistent = persistent;
       e.seq = ++this.seq;
@@ -114,7 +119,7 @@ export class ContextStore {
       if (e.shared && this.newest !== e) { this.unlinkShared(e); this.linkShared(e); }
     } else this.add(m, name, key, expires, persistent, now);
     this.counts.sets++;
-    if (persistent) this.put!.run(name, key, expires === Infinity ? Number.MAX_VALUE : expires);
+    if (persistent) this.put!.run(name, key, expires === Infinity ? Number.MAX_VALUE : expires, setAt);
     if (m.size > this.capOf(name)) this.evictOldest(name, m, 1);
     while (this.sharedCount > this.capShared) this.evictSharedOldest();
   }
