@@ -26,8 +26,10 @@ export default defineAction<Config>({
   }),
   create(ctx, config) {
     let out: WriteStream | null = null;
-    /** A write error the stream reported after the run that wrote returned; the next run reports it. */
+    /** An error the stream reported outside a write of ours (its close, say); the next run reports it. */
     let failure: Error | null = null;
+    /** Errors a write's own callback already reported: the stream emits each again as 'error'. */
+    const reported = new WeakSet<Error>();
     const written = ctx.metrics.counter('hits_total', 'Hits written by the log action.');
 
     const takeFailure = (): void => {
@@ -47,7 +49,7 @@ export default defineAction<Config>({
       if (out) return out;
       mkdirSync(dirname(path), { recursive: true });
       const s = createWriteStream(path, { flags: 'a' });
-      s.on('error', (e) => { failure ??= e; if (out === s) out = null; });
+      s.on('error', (e) => { if (!reported.has(e)) failure ??= e; if (out === s) out = null; });
       // Waiting for the open makes a file that cannot be opened fail this hit, not a later one.
       await new Promise<void>((r) => { s.once('ready', r); s.once('close', r); });
       takeFailure();
@@ -66,15 +68,15 @@ export default defineAction<Config>({
           const line = config.format === 'json'
             ? JSON.stringify(note === undefined ? hitToJson(hit) : { ...hitToJson(hit), note })
             : hitText(hit) + (note === undefined ? '' : ` note=${printable(note)}`);
-          if (!s.write(line + '\n')) {
-            // An error destroys the stream, which then closes: waiting for 'drain' alone could wait for ever.
-            await new Promise<void>((r) => {
-              const done = (): void => { s.off('drain', done); s.off('close', done); r(); };
-              s.on('drain', done);
-              s.on('close', done);
+          // Waiting for this line's own write makes a failed write (a full disk) fail this hit, not the next one.
+          await new Promise<void>((resolve, reject) => {
+            s.write(line + '\n', (e) => {
+              if (!e) { resolve(); return; }
+              reported.add(e);
+              if (out === s) out = null;
+              reject(new Error(`log: cannot write ${config.path}: ${e.message}`));
             });
-            takeFailure();
-          }
+          });
         }
         written.inc();
       },
