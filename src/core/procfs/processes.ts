@@ -5,6 +5,11 @@
  * Both caches are bounded; a cached process is trusted only while its start
  * time (field 22 of /proc/<pid>/stat) is unchanged, so a reused pid is never
  * attributed to the previous owner.
+ *
+ * A socket several processes hold goes to the first found (lowest pid: a
+ * server's parent before the workers it forked), except that pid 1 comes
+ * last: with socket activation systemd holds every listening socket it
+ * passed to a service, and the service, not the init system, is the answer.
  */
 import { readdirSync, readlinkSync, readFileSync } from 'node:fs';
 
@@ -21,18 +26,18 @@ export interface ProcInfo {
 }
 
 /** Start time in clock ticks since boot, or -1 when the process is gone. */
-export function processStartTime(pid: number): number {
+export function processStartTime(pid: number, procRoot = '/proc'): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const stat = readFileSync(`${procRoot}/${pid}/stat`, 'latin1');
     // comm (field 2) may contain spaces and parentheses: fields after the last ')' are fixed.
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return Number(rest[19]); // field 22 overall; rest[0] is field 3
   } catch { return -1; }
 }
 
-function startOf(pid: number, memo: Map<number, number>): number {
+function startOf(pid: number, memo: Map<number, number>, procRoot: string): number {
   let s = memo.get(pid);
-  if (s === undefined) { s = processStartTime(pid); memo.set(pid, s); }
+  if (s === undefined) { s = processStartTime(pid, procRoot); memo.set(pid, s); }
   return s;
 }
 
@@ -54,7 +59,8 @@ export class ProcessAttributor {
   /** How many /proc scans ran (for metrics). */
   scans = 0;
 
-  constructor(private readonly maxEntries = 65_536) {}
+  /** `procRoot` is for tests: a directory laid out as /proc is. */
+  constructor(private readonly maxEntries = 65_536, private readonly procRoot = '/proc') {}
 
   /** Attribute the given inodes; rescans /proc only when one of them is not cached. */
   resolve(inodes: Iterable<number>): Map<number, ProcInfo> {
@@ -89,22 +95,27 @@ export class ProcessAttributor {
 
   private scan(wanted: Set<number>, starts: Map<number, number>): void {
     this.scans++;
-    let pids: string[];
-    try { pids = readdirSync('/proc'); } catch { return; }
-    for (const name of pids) {
-      if (!wanted.size) break;
+    const root = this.procRoot;
+    let names: string[];
+    try { names = readdirSync(root); } catch { return; }
+    const pids: number[] = [];
+    for (const name of names) {
       const c = name.charCodeAt(0);
-      if (c < 48 || c > 57) continue;
+      if (c >= 48 && c <= 57) pids.push(Number(name));
+    }
+    // Lowest pid first (a parent before its workers), pid 1 last (see the file comment).
+    pids.sort((a, b) => (a === 1 ? 1 : b === 1 ? -1 : a - b));
+    for (const pid of pids) {
+      if (!wanted.size) break;
       let fds: string[];
-      try { fds = readdirSync(`/proc/${name}/fd`); } catch { continue; } // not ours to read, or gone
-      const pid = Number(name);
+      try { fds = readdirSync(`${root}/${pid}/fd`); } catch { continue; } // not ours to read, or gone
       for (const fd of fds) {
         let link: string;
-        try { link = readlinkSync(`/proc/${name}/fd/${fd}`); } catch { continue; }
+        try { link = readlinkSync(`${root}/${pid}/fd/${fd}`); } catch { continue; }
         if (!link.startsWith('socket:[')) continue;
         const inode = Number(link.slice(8, -1));
         if (!wanted.has(inode)) continue;
-        const start = startOf(pid, starts);
+        const start = startOf(pid, starts, root);
         if (start < 0) break;
         this.remember(inode, pid, start);
         wanted.delete(inode);
@@ -122,17 +133,18 @@ export class ProcessAttributor {
   }
 
   private procInfo(pid: number, starts: Map<number, number>): ProcInfo | null {
-    const start = startOf(pid, starts);
+    const root = this.procRoot;
+    const start = startOf(pid, starts, root);
     if (start < 0) { this.procs.delete(pid); return null; }
     const cached = this.procs.get(pid);
     if (cached && cached.startTime === start) return cached;
-    const status = readOr(`/proc/${pid}/status`, '');
+    const status = readOr(`${root}/${pid}/status`, '');
     const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? -1);
     const gid = Number(/^Gid:\s+(\d+)/m.exec(status)?.[1] ?? -1);
     let exe = '';
-    try { exe = readlinkSync(`/proc/${pid}/exe`); } catch { /* other users' processes: unknown */ }
-    const cmdline = readOr(`/proc/${pid}/cmdline`, '').replace(/\0/g, ' ').trim();
-    const cgLine = readOr(`/proc/${pid}/cgroup`, '').split('\n').find((l) => l.startsWith('0::')) ?? '';
+    try { exe = readlinkSync(`${root}/${pid}/exe`); } catch { /* other users' processes: unknown */ }
+    const cmdline = readOr(`${root}/${pid}/cmdline`, '').replace(/\0/g, ' ').trim();
+    const cgLine = readOr(`${root}/${pid}/cgroup`, '').split('\n').find((l) => l.startsWith('0::')) ?? '';
     const cgroup = cgLine.slice(3);
     const info: ProcInfo = { pid, uid, gid, user: this.userName(uid), exe, cmdline, cgroup, unit: unitOfCgroup(cgroup), startTime: start };
     if (this.procs.size >= this.maxEntries) { const k = this.procs.keys().next().value; if (k !== undefined) this.procs.delete(k); }

@@ -29,7 +29,7 @@ const schema = z.strictObject({
     .describe('Which /proc/net tables to watch.'),
   listening: z.boolean().default(true).describe('Also report listening and unconnected sockets (a new listener is worth knowing about).'),
   existing: z.boolean().default(true).describe('Report the sockets already open at start as appeared.'),
-  attribute: z.boolean().default(true).describe('Find the owning process (proc.*) through /proc/<pid>/fd.'),
+  attribute: z.boolean().default(true).describe('Find the owning process (proc.*) through /proc/<pid>/fd. A socket several processes hold goes to the lowest pid (a server parent before its workers), pid 1 last (systemd keeps the sockets it passes to socket-activated services).'),
   max_sockets: z.number().int().min(1).default(65_536).describe('Most sockets tracked at once; the rest are not reported, and how many there were at the last poll is the gauge vigil_procnet_untracked.'),
 });
 export type ProcnetConfig = z.output<typeof schema>;
