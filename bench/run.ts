@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const ALL = ['decode', 'fuzz-decode', 'expr', 'engine', 'engine-floor', 'spoof-memory', 'reload', 'replay', 'pack-cost', 'first-seen', 'store', 'procnet', 'soak'];
+const ALL = ['decode', 'fuzz-decode', 'expr', 'engine', 'engine-floor', 'spoof-memory', 'reload', 'replay', 'replay-floor', 'pack-cost', 'first-seen', 'store', 'procnet', 'soak'];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 let failed = 0;
 for (const name of chosen) {
