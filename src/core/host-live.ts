@@ -6,12 +6,13 @@
  * with the config's `host:` section, which adds to what is found.
  */
 import { networkInterfaces } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { HostFacts } from './host.ts';
 import { hexIpv4, parseNetTable, NET_TABLES } from './procfs/net-table.ts';
 import { formatIpv6 } from './decode/ip-text.ts';
 import { LISTEN_RE } from './config/schema.ts';
-import { isLoopback } from './net/ip.ts';
+import { isLoopback, normalizeIp } from './net/ip.ts';
 
 const read = (path: string): string | null => { try { return readFileSync(path, 'latin1'); } catch { return null; } };
 
@@ -77,6 +78,43 @@ export function parseIpv6RouteTable(text: string): string[] {
   return out;
 }
 
+/**
+ * Default gateways of every routing table, from iproute2's JSON: a
+ * policy-routed host (a second uplink in table 100, a VPN's own table) has
+ * gateways that /proc/net/route, which shows the main table only, never
+ * lists, and a gateway must never be accused or blocked. Multipath routes
+ * give each next hop. `ip` missing, failing or too slow (2 s) adds nothing:
+ * the /proc tables still give the main table's.
+ */
+export function parseIpRouteJson(text: string): string[] {
+  let routes: unknown;
+  try { routes = JSON.parse(text); } catch { return []; }
+  if (!Array.isArray(routes)) return [];
+  const out: string[] = [];
+  const hop = (h: unknown): void => {
+    const g = (h as { gateway?: unknown } | null)?.gateway;
+    const canon = typeof g === 'string' ? normalizeIp(g) : null;
+    if (canon !== null) out.push(canon);
+  };
+  for (const r of routes as Array<{ dst?: unknown; nexthops?: unknown } | null>) {
+    if (r === null || typeof r !== 'object' || (r.dst !== 'default' && r.dst !== '0.0.0.0/0' && r.dst !== '::/0')) continue;
+    hop(r);
+    if (Array.isArray(r.nexthops)) for (const h of r.nexthops) hop(h);
+  }
+  return out;
+}
+
+export function policyGateways(): string[] {
+  const out: string[] = [];
+  for (const family of ['-4', '-6']) {
+    try {
+      const text = execFileSync('ip', ['-j', family, 'route', 'show', 'table', 'all'], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] });
+      out.push(...parseIpRouteJson(text));
+    } catch { /* no iproute2, or it failed: the main table's gateways from /proc remain */ }
+  }
+  return out;
+}
+
 export function liveListening(): { tcp: Set<number>; udp: Set<number> } {
   const tcp = new Set<number>();
   const udp = new Set<number>();
@@ -108,7 +146,7 @@ export interface HostOverrides {
 /** Host facts from the config/flags alone (replay), or those plus the live host's (`live`). */
 export function buildHostFacts(over: HostOverrides, live: boolean): HostFacts {
   const addresses = new Set<string>(live ? liveAddresses() : []);
-  const gateways = new Set<string>(live ? [...parseRouteTable(read('/proc/net/route') ?? ''), ...parseIpv6RouteTable(read('/proc/net/ipv6_route') ?? '')] : []);
+  const gateways = new Set<string>(live ? [...parseRouteTable(read('/proc/net/route') ?? ''), ...parseIpv6RouteTable(read('/proc/net/ipv6_route') ?? ''), ...policyGateways()] : []);
   const listening = live ? liveListening() : { tcp: new Set<number>(), udp: new Set<number>() };
   for (const a of over.addresses) addresses.add(a);
   for (const g of over.gateways) gateways.add(g);

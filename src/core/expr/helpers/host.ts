@@ -39,7 +39,7 @@ export const is_local: HelperSpec = {
 export const is_gateway: HelperSpec = {
   name: 'is_gateway',
   signature: 'is_gateway(ip)',
-  description: 'ip is a default gateway of the host.',
+  description: 'ip is a default gateway of the host (of any routing table, live).',
   example: 'is_gateway(src.ip)',
   minArgs: 1,
   maxArgs: 1,
