@@ -6,7 +6,7 @@
  * with the config's `host:` section, which adds to what is found.
  */
 import { networkInterfaces } from 'node:os';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { HostFacts } from './host.ts';
 import { hexIpv4, parseNetTable, NET_TABLES } from './procfs/net-table.ts';
@@ -104,15 +104,27 @@ export function parseIpRouteJson(text: string): string[] {
   return out;
 }
 
+const IP_ROUTE_ARGS = (family: string): string[] => ['-j', family, 'route', 'show', 'table', 'all'];
+const IP_TIMEOUT_MS = 2000;
+
+/** Blocking: for start-up, where nothing else runs yet. */
 export function policyGateways(): string[] {
   const out: string[] = [];
   for (const family of ['-4', '-6']) {
     try {
-      const text = execFileSync('ip', ['-j', family, 'route', 'show', 'table', 'all'], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] });
+      const text = execFileSync('ip', IP_ROUTE_ARGS(family), { encoding: 'utf8', timeout: IP_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'ignore'] });
       out.push(...parseIpRouteJson(text));
     } catch { /* no iproute2, or it failed: the main table's gateways from /proc remain */ }
   }
   return out;
+}
+
+/** Not blocking: for the periodic re-read while events flow. */
+export async function policyGatewaysAsync(): Promise<string[]> {
+  const one = (family: string) => new Promise<string[]>((resolve) => {
+    execFile('ip', IP_ROUTE_ARGS(family), { encoding: 'utf8', timeout: IP_TIMEOUT_MS }, (err, stdout) => resolve(err ? [] : parseIpRouteJson(stdout)));
+  });
+  return (await Promise.all([one('-4'), one('-6')])).flat();
 }
 
 export function liveListening(): { tcp: Set<number>; udp: Set<number> } {
@@ -143,10 +155,14 @@ export interface HostOverrides {
   readonly allow: readonly string[];
 }
 
-/** Host facts from the config/flags alone (replay), or those plus the live host's (`live`). */
-export function buildHostFacts(over: HostOverrides, live: boolean): HostFacts {
+/**
+ * Host facts from the config/flags alone (replay), or those plus the live
+ * host's (`live`). `tableGateways`: the other routing tables' gateways when
+ * the caller read them already (policyGatewaysAsync); read here otherwise.
+ */
+export function buildHostFacts(over: HostOverrides, live: boolean, tableGateways?: readonly string[]): HostFacts {
   const addresses = new Set<string>(live ? liveAddresses() : []);
-  const gateways = new Set<string>(live ? [...parseRouteTable(read('/proc/net/route') ?? ''), ...parseIpv6RouteTable(read('/proc/net/ipv6_route') ?? ''), ...policyGateways()] : []);
+  const gateways = new Set<string>(live ? [...parseRouteTable(read('/proc/net/route') ?? ''), ...parseIpv6RouteTable(read('/proc/net/ipv6_route') ?? ''), ...(tableGateways ?? policyGateways())] : []);
   const listening = live ? liveListening() : { tcp: new Set<number>(), udp: new Set<number>() };
   for (const a of over.addresses) addresses.add(a);
   for (const g of over.gateways) gateways.add(g);

@@ -48,9 +48,14 @@ test('in a namespace with a default route in table 100 beside the main one, live
   sh('ip', '-n', ns, 'route', 'add', 'default', 'via', '10.77.5.254', 'dev', 'g0');
   sh('ip', '-n', ns, 'route', 'add', 'default', 'via', '10.77.5.1', 'dev', 'g0', 'table', '100');
   const out = sh('ip', 'netns', 'exec', ns, process.execPath, '--import', 'tsx', '--input-type=module', '-e',
-    `import { buildHostFacts } from ${JSON.stringify(new URL('../../src/core/host-live.ts', import.meta.url).href)};
-     process.stdout.write(JSON.stringify([...buildHostFacts({ addresses: [], gateways: [], listen: [], allow: [] }, true).gateways]));`);
-  const gateways = JSON.parse(out) as string[];
-  assert.ok(gateways.includes('10.77.5.254'), `main table: ${out}`);
-  assert.ok(gateways.includes('10.77.5.1'), `table 100: ${out}`);
+    `import { buildHostFacts, policyGatewaysAsync } from ${JSON.stringify(new URL('../../src/core/host-live.ts', import.meta.url).href)};
+     const over = { addresses: [], gateways: [], listen: [], allow: [] };
+     const atStart = [...buildHostFacts(over, true).gateways];
+     const refreshed = [...buildHostFacts(over, true, await policyGatewaysAsync()).gateways];
+     process.stdout.write(JSON.stringify({ atStart, refreshed }));`);
+  const { atStart, refreshed } = JSON.parse(out) as { atStart: string[]; refreshed: string[] };
+  for (const [when, gateways] of [['at start (blocking read)', atStart], ['on a refresh (child process awaited)', refreshed]] as const) {
+    assert.ok(gateways.includes('10.77.5.254'), `main table, ${when}: ${out}`);
+    assert.ok(gateways.includes('10.77.5.1'), `table 100, ${when}: ${out}`);
+  }
 });

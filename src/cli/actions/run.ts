@@ -27,7 +27,7 @@ import { serveMetrics, type MetricsServer } from '../../core/metrics/server.ts';
 import { registerEngineMetrics } from '../../core/metrics/engine-metrics.ts';
 import { KvStore } from '../../core/store/kv.ts';
 import { openDatabase, DB_FILE } from '../../core/store/database.ts';
-import { buildHostFacts } from '../../core/host-live.ts';
+import { buildHostFacts, policyGatewaysAsync } from '../../core/host-live.ts';
 import { parseDuration } from '../../core/config/duration.ts';
 import { resolveFrom } from '../../core/config/paths.ts';
 import { formatLocated, loadConfigFile, type LoadedConfig } from '../../core/config/load.ts';
@@ -287,7 +287,15 @@ export async function run(flags: CommonFlags): Promise<number> {
     }
   }
   const refreshMs = parseDuration(hostOver.refresh)!;
-  const refresher = setInterval(() => { host = buildHostFacts(hostOver, hostOver.live); engine.helpers.host = host; }, refreshMs);
+  // The routing tables are read by a child process (ip): awaited, not waited for, so events keep flowing meanwhile.
+  const refreshHost = async (): Promise<void> => {
+    const tables = hostOver.live ? await policyGatewaysAsync() : [];
+    host = buildHostFacts(hostOver, hostOver.live, tables);
+    engine.helpers.host = host;
+  };
+  const refresher = setInterval(() => {
+    refreshHost().catch((e: unknown) => logger.error({ err: (e as Error).message }, 'host facts could not be re-read; the previous ones stay'));
+  }, refreshMs);
   refresher.unref();
 
   pipeline = new Pipeline({ enrichers: enrichers.instances.map((e) => e.instance), consumer: engine, logger: logger.child({ component: 'inputs' }) });
