@@ -289,10 +289,16 @@ export class Engine {
   /** Advance the clock to the event's time (firing due timers), then evaluate it. */
   feed(ev: VigilEvent): void {
     // Checked before the clock moves: past 2^53 ms adding a period changes nothing, and a periodic timer would never end.
-    if (!isEventTime(ev.ts)) { this.badTime++; return; }
-    if (this.live !== null && ev.ts > this.live.now() + this.live.maxAheadMs) { this.refuseFuture(ev); return; }
+    if (this.refused(ev)) return;
     this.clock.advance(ev.ts);
     this.evaluate(ev);
+  }
+
+  /** True, and counted, when the event's time cannot be taken: outside what a date holds, or (live) too far ahead of the wall. */
+  private refused(ev: VigilEvent): boolean {
+    if (!isEventTime(ev.ts)) { this.badTime++; return true; }
+    if (this.live !== null && ev.ts > this.live.now() + this.live.maxAheadMs) { this.refuseFuture(ev); return true; }
+    return false;
   }
 
   private refuseFuture(ev: VigilEvent): void {
@@ -308,8 +314,7 @@ export class Engine {
 
   /** Evaluate one event against every rule listening to its kind. Does not move the clock. */
   push(ev: VigilEvent): void {
-    if (!isEventTime(ev.ts)) { this.badTime++; return; }
-    if (this.live !== null && ev.ts > this.live.now() + this.live.maxAheadMs) { this.refuseFuture(ev); return; }
+    if (this.refused(ev)) return;
     this.evaluate(ev);
   }
 
