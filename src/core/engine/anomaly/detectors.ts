@@ -13,6 +13,8 @@ export interface AnomalyDetector {
   readonly params: Readonly<Record<string, string>>;
   /** Check parameters; returns an error sentence or null. */
   check(params: DetectorParams): string | null;
+  /** An error sentence when a series of `history` points is too short for `score` ever to judge (the rule would load and never act), else null. */
+  checkHistory?(params: DetectorParams, history: number): string | null;
   /** `series` is oldest first; its last element is the point being judged. */
   score(series: ArrayLike<number>, params: DetectorParams): number | null;
 }
@@ -28,6 +30,22 @@ function erf(x: number): number {
 
 const num = (p: DetectorParams, k: string, d: number): number => (typeof p[k] === 'number' ? (p[k] as number) : d);
 
+/**
+ * Mean and sample standard deviation of the first `n` points, by Welford's
+ * running update: a flat run of any value (0.1, 0.7) keeps the mean exactly
+ * that value and the deviation exactly 0, where summing first lands a hair
+ * off and turns rounding noise into a score for a point that did not change.
+ */
+function meanAndSd(series: ArrayLike<number>, n: number): { mean: number; sd: number } {
+  let mean = 0, m2 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = series[i] - mean;
+    mean += d / (i + 1);
+    m2 += d * (series[i] - mean);
+  }
+  return { mean, sd: Math.sqrt(m2 / (n - 1)) };
+}
+
 export const zscore: AnomalyDetector = {
   name: 'zscore',
   description: 'How far the newest point lies from the mean of the earlier ones, in standard deviations, as the two-sided normal probability erf(|z|/√2). A flat history scores 1 for any change and 0 otherwise.',
@@ -40,15 +58,15 @@ export const zscore: AnomalyDetector = {
     if (p.min_points !== undefined && !(typeof p.min_points === 'number' && p.min_points >= 2)) return `zscore \`min_points\` must be a number ≥ 2, got ${JSON.stringify(p.min_points)}`;
     return null;
   },
+  checkHistory(p, history) {
+    const need = num(p, 'min_points', 3);
+    if (history - 1 >= need) return null;
+    return `zscore judges the newest point against \`min_points\` (${need}) earlier ones, but \`history\` keeps ${history} points in all; raise \`history\` to ${Math.ceil(need) + 1} or lower \`min_points\``;
+  },
   score(series, p) {
     const n = series.length - 1;
     if (n < num(p, 'min_points', 3)) return null;
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += series[i];
-    mean /= n;
-    let v = 0;
-    for (let i = 0; i < n; i++) v += (series[i] - mean) ** 2;
-    const sd = Math.sqrt(v / (n - 1));
+    const { mean, sd } = meanAndSd(series, n);
     const x = series[n];
     const dir = p.direction ?? 'up';
     const diff = dir === 'up' ? x - mean : dir === 'down' ? mean - x : Math.abs(x - mean);

@@ -1,7 +1,8 @@
 /**
  * anomaly: `value` summed per key per `interval` of event time (intervals
  * are [k·I, (k+1)·I), aligned on multiples of I; an event stamped exactly on
- * a boundary belongs to the next interval). At each boundary every live
+ * a boundary belongs to the next interval; a late event, whose interval
+ * has already ended, is added to the one still open). At each boundary every live
  * key's sum is appended to its series (0 when the key had no event) and,
  * once the key has `warmup` points, the series is judged by the detectors;
  * the hit comes when the mean score reaches `sensitivity`. A key whose last
@@ -36,6 +37,26 @@ interface AState extends KeyState {
 /** Points a key's series may hold. */
 export const MAX_HISTORY = 10_000;
 
+/** Points a new key's series has room for: it grows by doubling up to `history` as points come. */
+const FIRST_POINTS = 8;
+
+/**
+ * Where the key's next point goes. The series is a ring of `history` points
+ * once full size; until then it holds points 0…n-1 in place and doubles when
+ * full, so a spoofed one-packet key pays for the points it has, not for a
+ * whole history (80 kB at the largest).
+ */
+function nextSlot(s: AState, history: number): number {
+  const cap = s.series.length;
+  if (s.points === cap && cap < history) {
+    const grown = new Float64Array(Math.min(history, cap * 2));
+    grown.set(s.series);
+    s.series = grown;
+  }
+  // Below full size points < length ≤ history, so the ring index is the plain one.
+  return s.points % history;
+}
+
 export const anomaly: CorrelationType<AnomalyParams> = {
   name: 'anomaly',
   description: 'A numeric series per key per interval judged by statistical detectors.',
@@ -53,7 +74,9 @@ export const anomaly: CorrelationType<AnomalyParams> = {
     const detectors: { detector: AnomalyDetector; params: DetectorParams }[] = [];
     if (t.has('detectors')) {
       const d = t.sub('detectors', true);
-      for (const name of t.keys('detectors')) {
+      const names = t.keys('detectors');
+      if (d !== null && names.length === 0) t.error('detectors', `\`detectors\` names no detector; known: ${[...ANOMALY_DETECTORS.keys()].join(', ')} (leave it out for zscore)`, 'VGL_RULE_BAD_PARAM');
+      for (const name of names) {
         const det = ANOMALY_DETECTORS.get(name);
         if (!det) {
           d?.has(name); // asked, so the loader does not report it a second time
@@ -66,14 +89,28 @@ export const anomaly: CorrelationType<AnomalyParams> = {
         for (const k of Object.keys(det.params)) if (sub?.has(k)) params[k] = sub.raw(k) as number | string;
         const err = det.check(params);
         if (err) { d?.error(name, err, 'VGL_RULE_BAD_PARAM'); continue; }
+        if (history !== null && tooShort(det, params, history, (m) => d?.error(name, m, 'VGL_RULE_BAD_PARAM'))) continue;
         detectors.push({ detector: det, params });
       }
-    } else detectors.push({ detector: ANOMALY_DETECTORS.get('zscore')!, params: {} });
+    } else {
+      const det = ANOMALY_DETECTORS.get('zscore')!;
+      if (history === null || !tooShort(det, {}, history, (m) => t.error('history', m, 'VGL_RULE_BAD_PARAM'))) detectors.push({ detector: det, params: {} });
+    }
     if (!value || interval === null || history === null || warmup === null || sensitivity === null || detectors.length === 0) return null;
     return { value, interval, history, warmup, sensitivity, detectors };
   },
   build(rule, env) { return buildAnomaly(rule, env); },
 };
+
+/**
+ * A detector that needs more points than `history` keeps would abstain
+ * forever: the rule would load and never act, so it is refused instead.
+ */
+function tooShort(det: AnomalyDetector, params: DetectorParams, history: number, report: (message: string) => void): boolean {
+  const err = det.checkHistory?.(params, history) ?? null;
+  if (err !== null) report(err);
+  return err !== null;
+}
 
 function buildAnomaly(rule: Rule & { params: AnomalyParams }, env: RuntimeEnv) {
   const { value, interval, history, warmup, sensitivity, detectors } = rule.params;
@@ -107,7 +144,8 @@ function buildAnomaly(rule: Rule & { params: AnomalyParams }, env: RuntimeEnv) {
     states.table.forEach((s, k) => {
       const x = s.sum;
       s.sum = 0;
-      s.series[s.points % history] = x;
+      const i = nextSlot(s, history); // first: it may replace s.series
+      s.series[i] = x;
       s.points++;
       s.quiet = x === 0 ? s.quiet + 1 : 0;
       if (s.points >= warmup) judge(s, due);
@@ -121,9 +159,11 @@ function buildAnomaly(rule: Rule & { params: AnomalyParams }, env: RuntimeEnv) {
     onEvent(ev: VigilEvent, key: readonly unknown[], keyStr: string): void {
       const t = ev.ts;
       const x = Number(value.fn(ev));
-      const s = states.find(keyStr, t) ?? states.insert(keyStr, { key: copyKey(key), timer: null, sum: 0, series: new Float64Array(history), points: 0, quiet: 0 }, t);
+      const s = states.find(keyStr, t) ?? states.insert(keyStr, { key: copyKey(key), timer: null, sum: 0, series: new Float64Array(Math.min(history, FIRST_POINTS)), points: 0, quiet: 0 }, t);
       if (Number.isFinite(x)) s.sum += x;
-      if (timer === null) timer = env.clock.at((Math.floor(t / interval) + 1) * interval, boundary);
+      // From the clock, not the event: a late event must not arm a boundary that has already passed,
+      // which would put the events after it in an interval that ended, and make that boundary twice.
+      if (timer === null) timer = env.clock.at((Math.floor(Math.max(t, env.clock.now()) / interval) + 1) * interval, boundary);
     },
     size: () => states.size(),
     dispose: () => { states.dispose(); if (timer) env.clock.cancel(timer); timer = null; },
