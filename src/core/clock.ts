@@ -13,6 +13,8 @@ export interface Clock {
   cancel(h: TimerHandle): void;
   /** Move time forward to `t` (never backwards), firing due timers first. */
   advance(t: number): void;
+  /** While `advance(t)` fires due timers: that `t`, where time is going. Otherwise `now()`. */
+  horizon(): number;
 }
 
 export interface TimerHandle { readonly id: number }
@@ -28,13 +30,17 @@ class Timer implements TimerHandle {
 /** Event-time clock with a binary min-heap of timers (ties fire in the order they were set). */
 export class EventClock implements Clock {
   private t: number;
+  /** The time `advance` is moving to while it fires timers. */
+  private to: number;
   private heap: Timer[] = [];
   private seq = 0;
   private live = 0;
 
-  constructor(start = 0) { this.t = start; }
+  constructor(start = 0) { this.t = start; this.to = start; }
 
   now(): number { return this.t; }
+
+  horizon(): number { return this.to > this.t ? this.to : this.t; }
 
   /** Number of pending timers (for metrics and tests). */
   get pending(): number { return this.live; }
@@ -54,6 +60,7 @@ export class EventClock implements Clock {
 
   advance(t: number): void {
     if (!(t > this.t)) return;
+    this.to = t;
     while (this.heap.length && this.heap[0].due <= t) {
       const timer = this.pop()!;
       if (timer.state !== PENDING) continue;

@@ -196,7 +196,8 @@ export class Engine {
   private inPush = false;
   private pending: PendingAction[] = [];
   private timeKnown: boolean;
-  private waitingForTime: ((now: number) => void)[] = [];
+  /** Rules waiting for the first event's time; a rule disposed meanwhile leaves (reloads before any event must not pile them up). */
+  private waitingForTime = new Set<(now: number) => void>();
   private lastSweep = -Infinity;
   private ruleset: Ruleset | null = null;
 
@@ -379,7 +380,11 @@ export class Engine {
       memory: this.memory,
       fire: (f: FireArgs) => this.emit(slot, f),
       evicted: (n = 1) => { slot.evictions += n; },
-      whenTimeKnown: (fn) => { if (this.timeKnown) fn(this.clock.now()); else this.waitingForTime.push(fn); },
+      whenTimeKnown: (fn) => {
+        if (this.timeKnown) { fn(this.clock.now()); return () => {}; }
+        this.waitingForTime.add(fn);
+        return () => { this.waitingForTime.delete(fn); };
+      },
     };
     slot.runtime = type.build(rule as Rule & { params: never }, env);
     return slot;
@@ -388,8 +393,8 @@ export class Engine {
   private startTime(ts: number): void {
     this.timeKnown = true;
     const now = Math.max(ts, this.clock.now());
-    const fns = this.waitingForTime;
-    this.waitingForTime = [];
+    const fns = [...this.waitingForTime];
+    this.waitingForTime.clear();
     for (const fn of fns) fn(now);
   }
 

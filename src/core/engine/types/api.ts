@@ -50,8 +50,9 @@ export interface RuntimeEnv {
    * Run `fn` once event time is known: at once when the clock has moved past
    * 0, else just before the first event is processed. Lets period timers
    * (schedule, anomaly) anchor on real event time instead of the epoch.
+   * Returns what stops the wait: a rule disposed before then calls it.
    */
-  whenTimeKnown?(fn: (now: number) => void): void;
+  whenTimeKnown?(fn: (now: number) => void): () => void;
 }
 
 export interface FireArgs {

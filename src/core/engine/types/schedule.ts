@@ -11,6 +11,15 @@ import type { CorrelationType } from './api.ts';
 
 export interface ScheduleParams { readonly every: number }
 
+/**
+ * Periods a jump in event time may span and still have every tick fired.
+ * Past it (a stray early timestamp in a capture, a host back from a long
+ * suspend) firing each one would stall the engine for as long as it takes
+ * (`every: 1s` over a year is 31 million hits); the ticks in between are
+ * left out instead, and the first tick after the gap says how many.
+ */
+export const MAX_CATCH_UP_TICKS = 1000;
+
 export const schedule: CorrelationType<ScheduleParams> = {
   name: 'schedule',
   description: 'Fires on a period of event time, for digests and housekeeping.',
@@ -25,21 +34,32 @@ export const schedule: CorrelationType<ScheduleParams> = {
     const when = rule.when ? rule.when.fn : null;
     let timer: TimerHandle | null = null;
     let disposed = false;
+    /** Ticks left out before the next one (see MAX_CATCH_UP_TICKS). */
+    let skipped = 0;
     const tick = (due: number): void => {
-      timer = env.clock.at(due + every, tick);
+      const gap = skipped;
+      skipped = 0;
+      let next = due + every;
+      const horizon = env.clock.horizon();
+      if (horizon - due > MAX_CATCH_UP_TICKS * every) {
+        const last = Math.floor(horizon / every) * every;
+        skipped = (last - next) / every;
+        next = last;
+      }
+      timer = env.clock.at(next, tick);
       const ev: VigilEvent = { ts: due, kind: 'tick', input: 'schedule' };
-      if (when === null || when(ev)) env.fire({ event: ev, key: [], ts: due });
+      if (when === null || when(ev)) env.fire({ event: ev, key: [], ts: due, ...(gap > 0 ? { data: { skipped: gap } } : {}) });
     };
     const start = (now: number): void => {
       if (disposed) return;
       timer = env.clock.at((Math.floor(now / every) + 1) * every, tick);
     };
-    if (env.whenTimeKnown) env.whenTimeKnown(start); else start(env.clock.now());
+    const stopWaiting = env.whenTimeKnown ? env.whenTimeKnown(start) : (start(env.clock.now()), null);
     return {
       // Ticks are made here, not received: other events of kind tick are ignored.
       onEvent() {},
       size: () => 0,
-      dispose() { disposed = true; if (timer) env.clock.cancel(timer); timer = null; },
+      dispose() { disposed = true; stopWaiting?.(); if (timer) env.clock.cancel(timer); timer = null; },
     };
   },
 };
