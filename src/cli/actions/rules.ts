@@ -2,7 +2,7 @@
 import { loadRuleset } from '../../core/rules/load.ts';
 import { hasErrors } from '../../core/rules/diagnostics.ts';
 import { listRules, formatRuleList } from '../../core/rules/list.ts';
-import { runRuleTests, formatCaseResult, ruleTestExitCode } from '../../core/rules/test-runner.ts';
+import { runRuleTests, formatCaseResult, ruleTestExitCode, type RuleTestReport } from '../../core/rules/test-runner.ts';
 import { EXIT } from '../exit.ts';
 import { loadConfigOrExit, ruleDirs, varOverrides, makeLogger, buildCatalog, actionSchemas, printDiagnostics, type CommonFlags } from '../setup.ts';
 
@@ -43,12 +43,23 @@ export async function test(dirs: string[], flags: RulesFlags): Promise<number> {
   const p = await prepare(dirs, flags);
   const report = await runRuleTests(p.dirs, { actions: p.actions, varOverrides: p.vars, only: flags.only });
   printDiagnostics(report.diagnostics, !!flags.json, process.stdout);
+  if (flags.only !== undefined && report.found.length && !report.cases.length) {
+    // An --only that selects nothing would otherwise pass having tested nothing.
+    process.stderr.write(`vigil rules test: no case name contains ${JSON.stringify(flags.only)}; the ${report.found.length} case${report.found.length === 1 ? '' : 's'} found: ${report.found.join(', ')}\n`);
+    return EXIT.USAGE;
+  }
+  for (const dir of report.dirsWithoutCases) {
+    process.stderr.write(`vigil rules test: no test case under ${dir} (a case is a folder tests/<case>/ holding events.jsonl or a capture, and expected.yaml)\n`);
+  }
   for (const c of report.cases) {
     process.stdout.write((flags.json ? JSON.stringify({ name: c.name, status: c.status, expected: c.expected, got: c.hits.length, problems: c.problems }) : formatCaseResult(c)) + '\n');
   }
-  if (!flags.json) {
-    const count = (s: string) => report.cases.filter((c) => c.status === s).length;
-    process.stdout.write(`${report.cases.length} cases: ${count('pass')} passed, ${count('fail')} failed, ${count('error')} errors\n`);
-  }
+  if (!flags.json) process.stdout.write(summaryLine(report) + '\n');
   return ruleTestExitCode(report);
+}
+
+function summaryLine(report: RuleTestReport): string {
+  if (hasErrors(report.diagnostics)) return 'the ruleset was not loaded; no case ran';
+  const count = (s: string) => report.cases.filter((c) => c.status === s).length;
+  return `${report.cases.length} cases: ${count('pass')} passed, ${count('fail')} failed, ${count('error')} errors`;
 }

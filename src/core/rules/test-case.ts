@@ -43,28 +43,42 @@ export const EXPECTED_KEYS = ['rule', 'ts', 'key', 'src', 'tags', 'severity', 'm
 /** A case folder that cannot be run; `message` names the file and the fix. */
 export class TestCaseError extends Error {}
 
-/** Every case folder under `dir`: the subfolders of each `tests` folder, at any depth, sorted by path. */
-export function findTestCases(dir: string): Array<{ name: string; path: string }> {
+/**
+ * Every case folder under `dir`: the subfolders of each `tests` folder, at any
+ * depth, sorted by path. Links are followed, but a folder met again (a link
+ * back to an ancestor, a rules dir given twice) is skipped, as listRuleFiles
+ * does for rule files: a link cycle would otherwise run every case once per
+ * level until ELOOP. Pass one `seen` set for all the directories of a run.
+ */
+export function findTestCases(dir: string, seen: Set<string> = new Set()): Array<{ name: string; path: string }> {
   const out: Array<{ name: string; path: string }> = [];
   const walk = (d: string, rel: string): void => {
-    let names: string[];
-    try { names = readdirSync(d).sort(); } catch { return; }
-    for (const n of names) {
-      if (n.startsWith('.')) continue;
-      const p = join(d, n);
-      if (!isDir(p)) continue;
+    for (const n of subfolders(d, seen)) {
       const r = rel ? `${rel}/${n}` : n;
-      if (n === 'tests') {
-        for (const c of readdirSync(p).sort()) if (!c.startsWith('.') && isDir(join(p, c))) out.push({ name: `${r}/${c}`, path: join(p, c) });
-      } else walk(p, r);
+      if (n !== 'tests') { walk(join(d, n), r); continue; }
+      for (const c of subfolders(join(d, n), seen)) out.push({ name: `${r}/${c}`, path: join(d, n, c) });
     }
   };
-  walk(dir, '');
+  if (firstVisit(dir, seen)) walk(dir, '');
   return out;
 }
 
-function isDir(p: string): boolean {
-  try { return statSync(p).isDirectory(); } catch { return false; }
+/** The visible subfolders of `d` not visited yet, sorted; none when `d` cannot be read. */
+function subfolders(d: string, seen: Set<string>): string[] {
+  let names: string[];
+  try { names = readdirSync(d).sort(); } catch { return []; }
+  return names.filter((n) => !n.startsWith('.') && firstVisit(join(d, n), seen));
+}
+
+/** Whether `p` is a folder not met before; identity is device + inode (bigints, as 64-bit inodes can lose precision as Numbers). */
+function firstVisit(p: string, seen: Set<string>): boolean {
+  let st;
+  try { st = statSync(p, { bigint: true }); } catch { return false; }
+  if (!st.isDirectory()) return false;
+  const id = `${st.dev}:${st.ino}`;
+  if (seen.has(id)) return false;
+  seen.add(id);
+  return true;
 }
 
 export function readTestCase(name: string, path: string): TestCase {
@@ -163,7 +177,8 @@ export function time(v: unknown, what: string): number {
 
 function readExpected(file: string): ExpectedHit[] {
   const v = readYaml(file);
-  if (v === null || v === undefined) return [];
+  // An empty file is more often a placeholder never filled in than a claim that nothing fires; `[]` says that.
+  if (v === null || v === undefined) throw new TestCaseError(`${file}: lists no hit; list the hits the case expects, or write \`[]\` when it expects none`);
   if (!Array.isArray(v)) throw new TestCaseError(`${file}: must be a list of expected hits (\`[]\` for none)`);
   return v.map((h, i) => {
     const where = `${file}: hit ${i + 1}`;
