@@ -3,11 +3,11 @@
  * folders are cases, what an expected.yaml must say, how big an input may
  * be, and what an expected hit may name.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempTree } from './temp-tree.ts';
 import { runRuleTests, ruleTestExitCode } from '../../src/core/rules/test-runner.ts';
 
 const RULE = 'rules:\n  - id: any-packet\n    description: Every packet.\n    on: [packet]\n    type: single\n    key: [src.ip]\n';
@@ -15,32 +15,22 @@ const OTHER_RULE = 'rules:\n  - id: other-packet\n    description: Every packet,
 const EVENT = JSON.stringify({ ts: Date.parse('2026-01-01T00:00:00Z'), kind: 'packet', proto: 'tcp', src: { ip: '10.77.0.9', port: 40000 }, dst: { ip: '10.77.0.2', port: 22 } });
 const ONE_HIT = '- rule: any-packet\n  ts: 2026-01-01T00:00:00Z\n';
 
-/** A temp folder holding `files` (path → content), removed after the test. */
-function tree(t: TestContext, files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'vigil-rules-test-audit-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  for (const [rel, body] of Object.entries(files)) {
-    mkdirSync(join(root, rel, '..'), { recursive: true });
-    writeFileSync(join(root, rel), body);
-  }
-  return root;
-}
 
 test('a link from inside a rules directory back to an ancestor does not run the cases again at every level', async (t) => {
-  const root = tree(t, { 'pack/rules.yaml': RULE, 'pack/tests/one/events.jsonl': EVENT + '\n', 'pack/tests/one/expected.yaml': ONE_HIT });
+  const root = tempTree(t, { 'pack/rules.yaml': RULE, 'pack/tests/one/events.jsonl': EVENT + '\n', 'pack/tests/one/expected.yaml': ONE_HIT });
   symlinkSync('..', join(root, 'pack', 'up'));
   const r = await runRuleTests([join(root, 'pack')]);
   assert.deepEqual(r.cases.map((c) => [c.name, c.status]), [['pack/tests/one', 'pass']]);
 });
 
 test('a rules directory given twice runs its cases once, as its rules are loaded once', async (t) => {
-  const root = tree(t, { 'pack/rules.yaml': RULE, 'pack/tests/one/events.jsonl': EVENT + '\n', 'pack/tests/one/expected.yaml': ONE_HIT });
+  const root = tempTree(t, { 'pack/rules.yaml': RULE, 'pack/tests/one/events.jsonl': EVENT + '\n', 'pack/tests/one/expected.yaml': ONE_HIT });
   const r = await runRuleTests([join(root, 'pack'), join(root, 'pack')]);
   assert.deepEqual(r.cases.map((c) => c.name), ['pack/tests/one']);
 });
 
 test('an expected.yaml that lists nothing (empty, or only comments) is an error, not "no hits expected": `[]` says that', async (t) => {
-  const root = tree(t, {
+  const root = tempTree(t, {
     'pack/rules.yaml': RULE,
     'pack/tests/empty/events.jsonl': '',
     'pack/tests/empty/expected.yaml': '',
@@ -60,7 +50,7 @@ test('an expected.yaml that lists nothing (empty, or only comments) is an error,
 });
 
 test('an input too large for a test case is that case\'s located error, and is not read', async (t) => {
-  const root = tree(t, {
+  const root = tempTree(t, {
     'pack/rules.yaml': RULE,
     'pack/tests/huge/expected.yaml': '[]\n',
     'pack/tests/small/events.jsonl': EVENT + '\n',
@@ -78,7 +68,7 @@ test('an input too large for a test case is that case\'s located error, and is n
 });
 
 test('an expected hit of a rule that is not the case\'s pack\'s is an error naming where the rule is, not a "no such hit"', async (t) => {
-  const root = tree(t, {
+  const root = tempTree(t, {
     'pack/rules.yaml': RULE,
     'other/rules.yaml': OTHER_RULE,
     'pack/tests/foreign/events.jsonl': EVENT + '\n',

@@ -3,31 +3,21 @@
  * test", docs/rules.md "Testing rules"): what reaches the terminal, and
  * what a run that tests nothing says and exits with.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempTree } from './temp-tree.ts';
 import { vigil } from '../cli/run-cli.ts';
 
 const RULE = 'rules:\n  - id: any-packet\n    description: Every packet.\n    on: [packet]\n    type: single\n    key: [iface]\n    message: "on {{iface}}"\n';
 const event = (iface: string) => JSON.stringify({ ts: Date.parse('2026-01-01T00:00:00Z'), kind: 'packet', proto: 'tcp', iface, src: { ip: '10.77.0.9', port: 40000 }, dst: { ip: '10.77.0.2', port: 22 } });
 
-function tree(t: TestContext, files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'vigil-rules-test-audit-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  for (const [rel, body] of Object.entries(files)) {
-    mkdirSync(join(root, rel, '..'), { recursive: true });
-    writeFileSync(join(root, rel), body);
-  }
-  return root;
-}
 
 // 8-bit CSI, right-to-left override, line separator, DEL: JSON.stringify leaves all four as they are.
 const HOSTILE = 'eth0\u009b2J\u202eevil\u2028x\u007f';
 
 test('a failing case\'s diff writes control, bidi and line-separator characters from the traffic as visible escapes', (t) => {
-  const root = tree(t, {
+  const root = tempTree(t, {
     'pack/rules.yaml': RULE,
     'pack/tests/hostile/events.jsonl': event(HOSTILE) + '\n',
     'pack/tests/hostile/expected.yaml': '- rule: any-packet\n  ts: 2026-01-01T00:00:00Z\n  message: on eth0\n',
@@ -40,7 +30,7 @@ test('a failing case\'s diff writes control, bidi and line-separator characters 
 });
 
 test('--json keeps the exact text: JSON readers get the values as they came', (t) => {
-  const root = tree(t, {
+  const root = tempTree(t, {
     'pack/rules.yaml': RULE,
     'pack/tests/hostile/events.jsonl': event(HOSTILE) + '\n',
     'pack/tests/hostile/expected.yaml': '- rule: any-packet\n  ts: 2026-01-01T00:00:00Z\n  message: on eth0\n',
@@ -53,7 +43,7 @@ test('--json keeps the exact text: JSON readers get the values as they came', (t
 });
 
 test('a case description written as a folded YAML block stays on the case\'s line', (t) => {
-  const root = tree(t, {
+  const root = tempTree(t, {
     'pack/rules.yaml': RULE,
     'pack/tests/folded/events.jsonl': event('eth0') + '\n',
     'pack/tests/folded/expected.yaml': '- rule: any-packet\n  ts: 2026-01-01T00:00:00Z\n',
@@ -65,7 +55,7 @@ test('a case description written as a folded YAML block stays on the case\'s lin
 });
 
 test('a directory without any case says so, naming it and where cases go', (t) => {
-  const root = tree(t, { 'site/rules.yaml': RULE, 'site/test/one/events.jsonl': '' });
+  const root = tempTree(t, { 'site/rules.yaml': RULE, 'site/test/one/events.jsonl': '' });
   const r = vigil(['rules', 'test', join(root, 'site')]);
   assert.equal(r.code, 0, 'no case failed');
   assert.equal(r.stdout, '0 cases: 0 passed, 0 failed, 0 errors\n');
@@ -76,7 +66,7 @@ test('a directory without any case says so, naming it and where cases go', (t) =
 });
 
 test('--only that selects no case is a usage error naming the text, not a silent success', (t) => {
-  const root = tree(t, {
+  const root = tempTree(t, {
     'pack/rules.yaml': RULE,
     'pack/tests/one/events.jsonl': event('eth0') + '\n',
     'pack/tests/one/expected.yaml': '- rule: any-packet\n  ts: 2026-01-01T00:00:00Z\n',
@@ -88,7 +78,7 @@ test('--only that selects no case is a usage error naming the text, not a silent
 });
 
 test('a ruleset that does not load says no case ran, rather than counting zero cases', (t) => {
-  const root = tree(t, {
+  const root = tempTree(t, {
     'pack/rules.yaml': RULE.replace('type: single', 'type: singel'),
     'pack/tests/one/events.jsonl': event('eth0') + '\n',
     'pack/tests/one/expected.yaml': '[]\n',
