@@ -72,6 +72,7 @@ export async function runRuleTests(dirs: readonly string[], opts: RuleTestOption
   const check = loadRuleset(dirs, { actions: opts.actions, varOverrides: opts.varOverrides });
   if (!check.ruleset) return { diagnostics: check.diagnostics, cases: [], found: [], dirsWithoutCases: [] };
   const texts = listRuleFiles(dirs).files.map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+  const knownVars = new Set(Object.keys(check.ruleset.vars));
   const cases: CaseResult[] = [];
   const found: string[] = [];
   const dirsWithoutCases: string[] = [];
@@ -84,23 +85,22 @@ export async function runRuleTests(dirs: readonly string[], opts: RuleTestOption
       const shown = `${basename(resolve(dir))}/${name}`;
       found.push(shown);
       if (opts.only !== undefined && !shown.includes(opts.only)) continue;
-      cases.push(await runCase(shown, path, texts, check.ruleset, opts));
+      cases.push(await runCase(shown, path, texts, knownVars, opts));
     }
   }
   return { diagnostics: check.diagnostics, cases, found, dirsWithoutCases };
 }
 
-async function runCase(name: string, path: string, texts: ReadonlyArray<{ path: string; text: string }>, base: Ruleset, opts: RuleTestOptions): Promise<CaseResult> {
+async function runCase(name: string, path: string, texts: ReadonlyArray<{ path: string; text: string }>, knownVars: ReadonlySet<string>, opts: RuleTestOptions): Promise<CaseResult> {
   let tc: TestCase;
   try { tc = readTestCase(name, path); } catch (err) {
     if (err instanceof TestCaseError) return errorResult(name, path, [`${err.message} [VGL_TEST_CASE]`]);
     throw err;
   }
   // A case var that names no var of the ruleset would silently test nothing new.
-  const knownVars = Object.keys(base.vars);
-  const unknownVars = Object.keys(tc.vars).filter((v) => !knownVars.includes(v));
+  const unknownVars = Object.keys(tc.vars).filter((v) => !knownVars.has(v));
   if (unknownVars.length) {
-    return errorResult(name, path, unknownVars.map((v) => `${path}/case.yaml: \`vars.${v}\` names no var of the ruleset${suggestion(v, knownVars)} [VGL_TEST_CASE]`), tc);
+    return errorResult(name, path, unknownVars.map((v) => `${path}/case.yaml: \`vars.${v}\` names no var of the ruleset${suggestion(v, [...knownVars])} [VGL_TEST_CASE]`), tc);
   }
   const hits: Hit[] = [];
   let scope: ReadonlySet<string> | null = null;

@@ -30,10 +30,12 @@ export const STORE_MAX_BYTES = 64 * 1024 * 1024;
 
 const DELETED = Symbol('deleted');
 
-/** One namespace in memory: its values, and the bytes each key holds (key + JSON value, UTF-8) to keep the namespace within its bound. */
+/** A value held in memory, with the bytes its row takes (key + JSON value, UTF-8), which keep the namespace within its bound. */
+interface Held { readonly value: unknown; readonly bytes: number }
+
+/** One namespace in memory. */
 interface Space {
-  readonly data: Map<string, unknown>;
-  readonly bytes: Map<string, number>;
+  readonly data: Map<string, Held>;
   total: number;
 }
 type Pending = Map<string, Map<string, string | typeof DELETED>>;
@@ -94,7 +96,7 @@ export class KvStore {
     const space = this.load(ns);
     const data = space.data;
     return {
-      get: <T>(key: string): T | undefined => data.get(stored(key)) as T | undefined,
+      get: <T>(key: string): T | undefined => data.get(stored(key))?.value as T | undefined,
       set: (rawKey: string, value: unknown): void => {
         const key = stored(rawKey);
         let json: string | undefined;
@@ -105,7 +107,7 @@ export class KvStore {
         if (json === undefined) throw new TypeError(`store ${ns}: value for key "${key}" is not JSON-serialisable`);
         const bytes = Buffer.byteLength(json);
         if (bytes > this.maxValueBytes) throw new RangeError(`store ${ns}: value for key "${key}" is ${bytes} bytes of JSON, more than the ${this.maxValueBytes} a value may have`);
-        const before = space.bytes.get(key);
+        const before = data.get(key)?.bytes;
         if (before === undefined && data.size >= this.maxKeys) {
           throw new RangeError(`store ${ns}: cannot add key "${key}": the store already holds ${data.size} keys, the most one plugin's store may; delete the keys it no longer needs (give per-address records an expiry)`);
         }
@@ -114,17 +116,17 @@ export class KvStore {
         if (total > this.maxBytes) {
           throw new RangeError(`store ${ns}: cannot set key "${key}": the store would hold ${total} bytes, more than the ${this.maxBytes} one plugin's store may; delete the keys it no longer needs or keep smaller values`);
         }
-        space.bytes.set(key, size);
         space.total = total;
         // Keep what a JSON round trip gives, so a read before and after a restart agree.
-        data.set(key, JSON.parse(json));
+        data.set(key, { value: JSON.parse(json), bytes: size });
         this.queue(ns, key, json);
       },
       delete: (rawKey: string): void => {
         const key = stored(rawKey);
-        if (!data.delete(key)) return;
-        space.total -= space.bytes.get(key) ?? 0;
-        space.bytes.delete(key);
+        const held = data.get(key);
+        if (held === undefined) return;
+        data.delete(key);
+        space.total -= held.bytes;
         this.queue(ns, key, DELETED);
       },
       size: (): number => data.size,
@@ -160,12 +162,11 @@ export class KvStore {
   private load(ns: string): Space {
     let space = this.cache.get(ns);
     if (!space) {
-      space = { data: new Map(), bytes: new Map(), total: 0 };
+      space = { data: new Map(), total: 0 };
       for (const row of this.selectNs.all(ns) as Array<{ key: string; value: string }>) {
-        space.data.set(row.key, JSON.parse(row.value));
-        const size = Buffer.byteLength(row.key) + Buffer.byteLength(row.value);
-        space.bytes.set(row.key, size);
-        space.total += size;
+        const bytes = Buffer.byteLength(row.key) + Buffer.byteLength(row.value);
+        space.data.set(row.key, { value: JSON.parse(row.value), bytes });
+        space.total += bytes;
       }
       this.cache.set(ns, space);
     }

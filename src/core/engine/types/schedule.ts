@@ -33,7 +33,6 @@ export const schedule: CorrelationType<ScheduleParams> = {
     const every = rule.params.every;
     const when = rule.when ? rule.when.fn : null;
     let timer: TimerHandle | null = null;
-    let disposed = false;
     /** Ticks left out before the next one (see MAX_CATCH_UP_TICKS). */
     let skipped = 0;
     const tick = (due: number): void => {
@@ -51,7 +50,6 @@ export const schedule: CorrelationType<ScheduleParams> = {
       if (when === null || when(ev)) env.fire({ event: ev, key: [], ts: due, ...(gap > 0 ? { data: { skipped: gap } } : {}) });
     };
     const start = (now: number): void => {
-      if (disposed) return;
       timer = env.clock.at((Math.floor(now / every) + 1) * every, tick);
     };
     const stopWaiting = env.whenTimeKnown ? env.whenTimeKnown(start) : (start(env.clock.now()), null);
@@ -59,7 +57,7 @@ export const schedule: CorrelationType<ScheduleParams> = {
       // Ticks are made here, not received: other events of kind tick are ignored.
       onEvent() {},
       size: () => 0,
-      dispose() { disposed = true; stopWaiting?.(); if (timer) env.clock.cancel(timer); timer = null; },
+      dispose() { stopWaiting?.(); if (timer) env.clock.cancel(timer); timer = null; },
     };
   },
 };
